@@ -1,0 +1,1 @@
+"""eliza_client: a synchronous Python client for the elizaOS Sessions API."""
