@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+"""Run commands against the real ``@elizaos/server`` 1.7.2, offline, in a loopback-only network namespace.
+
+Steps (each failure names its step and exits non-zero):
+
+1. ``preflight`` -- ``node`` (>= 20), ``npm``, ``unshare``, ``ip`` exist; we are root (``unshare --net``).
+2. ``install`` -- ``npm ci --ignore-scripts`` of the pinned ``package.json``/``package-lock.json`` into a
+   cache directory (``$ELIZA_REAL_SERVER_CACHE`` or ``~/.cache/eliza-client/real-server-1.7.2``), one
+   sub-directory per lockfile hash, reused when present. The only step that uses the network (npm registry).
+3. ``netns`` -- re-executes itself under ``unshare --net --fork --kill-child`` and brings ``lo`` up;
+   refuses to go on if any interface other than ``lo`` is visible.
+4. ``start`` -- checks the port is free, starts ``start.mjs`` with a dead loopback ``SENTRY_DSN``,
+   ``SERVER_HOST=127.0.0.1``, ``CENTRAL_MESSAGE_SERVER_URL`` on loopback and a fresh PGlite directory,
+   waits for its ready line and for ``/api/messaging/sessions/health`` to answer; on timeout it shows the
+   log tail.
+5. ``run`` -- runs the command inside the same namespace with ``ELIZA_REAL_BASE_URL``,
+   ``ELIZA_REAL_AGENT_ID`` and (when a key is set) ``ELIZA_REAL_API_KEY``. With ``--keyed-instance`` a
+   second server with an API key runs beside the first: ``ELIZA_REAL_KEYED_BASE_URL``,
+   ``ELIZA_REAL_KEYED_AGENT_ID``, ``ELIZA_REAL_KEYED_API_KEY``.
+6. ``stop`` -- SIGTERM (then SIGKILL) to the process groups of the servers it started, nothing else.
+
+Wall times (install, start per instance, run, stop) are printed and, with ``--report FILE``, written as JSON.
+
+Every ``run`` is a fresh namespace with fresh servers, so calling ``run`` once per test suite resets the
+server's 1000-requests/15-minutes rate limit and its in-memory sessions.
+
+Example::
+
+    python scripts/real_server/harness.py run --api-key secret -- python -m pytest tests/conformance
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PACKAGE_JSON = HERE / "package.json"
+PACKAGE_LOCK = HERE / "package-lock.json"
+START_MJS = HERE / "start.mjs"
+SERVER_VERSION = "1.7.2"
+DEAD_SENTRY_DSN = "http://00000000000000000000000000000000@127.0.0.1:9/0"
+READY_MARKER = "ELIZA_REAL_READY "
+DEFAULT_PORT = 3900
+DEFAULT_KEYED_PORT = 3901
+DEFAULT_START_TIMEOUT = 90.0
+_PR_SET_PDEATHSIG = 1
+
+
+class HarnessError(Exception):
+    """A step of the harness failed; ``step`` names it."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"[{step}] {message}")
+        self.step = step
+        self.message = message
+
+
+def _log(message: str) -> None:
+    print(f"harness: {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- preflight / install
+
+
+def preflight() -> None:
+    """Fail loudly when a tool the harness needs is missing."""
+    for tool in ("node", "npm", "unshare", "ip"):
+        if shutil.which(tool) is None:
+            raise HarnessError(
+                "preflight", f"'{tool}' not found on PATH (Node.js 20+, npm, util-linux, iproute2)"
+            )
+    out = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+    version = out.stdout.strip().lstrip("v")
+    try:
+        major = int(version.split(".")[0])
+    except ValueError as exc:
+        raise HarnessError("preflight", f"cannot read the node version from {out.stdout!r}") from exc
+    if major < 20:
+        raise HarnessError("preflight", f"Node.js >= 20 is needed, found {version}")
+    if os.geteuid() != 0:
+        raise HarnessError("preflight", "must run as root (unshare --net needs CAP_SYS_ADMIN)")
+
+
+def cache_root() -> Path:
+    env = os.environ.get("ELIZA_REAL_SERVER_CACHE")
+    if env:
+        return Path(env)
+    return Path.home() / ".cache" / "eliza-client" / f"real-server-{SERVER_VERSION}"
+
+
+def lock_hash() -> str:
+    digest = hashlib.sha256()
+    digest.update(PACKAGE_JSON.read_bytes())
+    digest.update(PACKAGE_LOCK.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def install_dir() -> Path:
+    return cache_root() / lock_hash()
+
+
+def ensure_installed() -> tuple[Path, float, bool]:
+    """Install the pinned packages into the cache if needed.
+
+    Returns the ``node_modules`` path, the seconds spent, and whether an install ran.
+    """
+    target = install_dir()
+    marker = target / ".installed"
+    node_modules = target / "node_modules"
+    if marker.is_file() and (node_modules / "@elizaos" / "server" / "package.json").is_file():
+        return node_modules, 0.0, False
+    started = time.monotonic()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        shutil.copy2(PACKAGE_JSON, staging / "package.json")
+        shutil.copy2(PACKAGE_LOCK, staging / "package-lock.json")
+        _log(f"installing @elizaos/server {SERVER_VERSION} into {target} (npm ci)")
+        # --ignore-scripts: no postinstall downloads (bun, esbuild binaries); the server runs on plain node.
+        proc = subprocess.run(
+            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=staging,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+            raise HarnessError("install", f"npm ci failed with exit code {proc.returncode}:\n{tail}")
+        (staging / ".installed").write_text(json.dumps({"lock_hash": lock_hash(), "at": time.time()}) + "\n")
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return node_modules, time.monotonic() - started, True
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass
+class InstanceSpec:
+    name: str
+    port: int
+    api_key: str | None
+    agent_name: str
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunConfig:
+    command: list[str]
+    node_modules: str
+    instances: list[InstanceSpec]
+    start_timeout: float
+    log_dir: str
+    keep_data: bool
+    min_timeout_minutes: int | None
+    stream: bool
+
+
+@dataclass
+class InstanceResult:
+    name: str
+    port: int
+    base_url: str
+    agent_id: str
+    api_key: str | None
+    start_seconds: float
+    log_file: str
+
+
+@dataclass
+class RunReport:
+    server_version: str = SERVER_VERSION
+    install_seconds: float = 0.0
+    installed_now: bool = False
+    instances: list[InstanceResult] = field(default_factory=list)
+    run_seconds: float = 0.0
+    stop_seconds: float = 0.0
+    total_seconds: float = 0.0
+    exit_code: int = 0
+    failed_step: str | None = None
+    error: str | None = None
+
+
+# --------------------------------------------------------------------------- inside the namespace
+
+
+def _set_pdeathsig() -> None:
+    """In the child: die with SIGTERM when the harness that started us dies; own process group."""
+    os.setpgid(0, 0)
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _bring_up_loopback() -> None:
+    proc = subprocess.run(["ip", "link", "set", "lo", "up"], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise HarnessError("netns", f"'ip link set lo up' failed: {proc.stderr.strip()}")
+    # if_nameindex() asks the kernel about the *current* namespace (/sys/class/net may show the host's).
+    interfaces = sorted(name for _, name in socket.if_nameindex())
+    if interfaces != ["lo"]:
+        raise HarnessError("netns", f"namespace is not loopback-only, interfaces: {interfaces}")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _health_ok(base_url: str, api_key: str | None) -> bool:
+    req = urllib.request.Request(f"{base_url}/api/messaging/sessions/health")
+    if api_key:
+        req.add_header("X-API-KEY", api_key)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(req, timeout=2) as resp:
+            return int(resp.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass
+class _Running:
+    spec: InstanceSpec
+    proc: subprocess.Popen[bytes]
+    log_file: Path
+    data_dir: Path
+
+
+def _server_env(cfg: RunConfig, spec: InstanceSpec, data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    # Never inherit a key or session settings from the caller by accident.
+    for key in list(env):
+        if key == "ELIZA_SERVER_AUTH_TOKEN" or key.startswith("SESSION_") or key.startswith("SENTRY_"):
+            del env[key]
+    env.update(
+        {
+            "SENTRY_DSN": DEAD_SENTRY_DSN,
+            "SENTRY_TRACES_SAMPLE_RATE": "0",
+            "SERVER_HOST": "127.0.0.1",
+            "SERVER_PORT": str(spec.port),
+            "CENTRAL_MESSAGE_SERVER_URL": f"http://127.0.0.1:{spec.port}",
+            "ELIZA_UI_ENABLE": "false",
+            "PGLITE_DATA_DIR": str(data_dir),
+            "LOG_LEVEL": env.get("ELIZA_REAL_LOG_LEVEL", "info"),
+            "ELIZA_REAL_NODE_MODULES": cfg.node_modules,
+            "ELIZA_REAL_PORT": str(spec.port),
+            "ELIZA_REAL_DATA_DIR": str(data_dir),
+            "ELIZA_REAL_AGENT_NAME": spec.agent_name,
+            "ELIZA_REAL_FIXED_MODEL_STREAM": "1" if cfg.stream else "0",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+    )
+    if cfg.min_timeout_minutes is not None:
+        env["SESSION_MIN_TIMEOUT_MINUTES"] = str(cfg.min_timeout_minutes)
+    if spec.api_key:
+        env["ELIZA_SERVER_AUTH_TOKEN"] = spec.api_key
+    env.update(spec.extra_env)
+    return env
+
+
+def _start_instance(cfg: RunConfig, spec: InstanceSpec) -> tuple[_Running, InstanceResult]:
+    if not _port_free(spec.port):
+        raise HarnessError("start", f"port {spec.port} is busy inside the namespace ({spec.name})")
+    log_dir = Path(cfg.log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / f"server-{spec.name}.log"
+    data_dir = Path(tempfile.mkdtemp(prefix=f"eliza-real-{spec.name}-")) / "pglite"
+    env = _server_env(cfg, spec, data_dir)
+    started = time.monotonic()
+    with log_file.open("wb") as log:
+        proc = subprocess.Popen(
+            ["node", str(START_MJS)],
+            cwd=str(HERE),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_set_pdeathsig,  # noqa: PLW1509 -- the harness starts no threads
+        )
+    running = _Running(spec, proc, log_file, data_dir)
+    base_url = f"http://127.0.0.1:{spec.port}"
+    deadline = started + cfg.start_timeout
+    ready: dict[str, Any] | None = None
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise HarnessError(
+                    "start",
+                    f"server '{spec.name}' exited with code {proc.returncode} before it was ready; "
+                    f"log tail ({log_file}):\n{_tail(log_file)}",
+                )
+            if ready is None:
+                for line in log_file.read_text(errors="replace").splitlines():
+                    if line.startswith(READY_MARKER):
+                        ready = json.loads(line[len(READY_MARKER) :])
+                        break
+            if ready is not None and _health_ok(base_url, spec.api_key):
+                break
+            time.sleep(0.1)
+        else:
+            raise HarnessError(
+                "start",
+                f"server '{spec.name}' did not come up within {cfg.start_timeout:.0f} s on port {spec.port}; "
+                f"log tail ({log_file}):\n{_tail(log_file)}",
+            )
+    except BaseException:
+        _stop_instance(running, cfg.keep_data)
+        raise
+    assert ready is not None
+    if int(ready["port"]) != spec.port:
+        _stop_instance(running, cfg.keep_data)
+        raise HarnessError("start", f"server '{spec.name}' bound port {ready['port']}, wanted {spec.port}")
+    result = InstanceResult(
+        name=spec.name,
+        port=spec.port,
+        base_url=base_url,
+        agent_id=str(ready["agentIds"][0]),
+        api_key=spec.api_key,
+        start_seconds=round(time.monotonic() - started, 3),
+        log_file=str(log_file),
+    )
+    _log(f"server '{spec.name}' up on {base_url} in {result.start_seconds:.1f} s, agent {result.agent_id}")
+    return running, result
+
+
+def _stop_instance(running: _Running, keep_data: bool) -> None:
+    proc = running.proc
+    if proc.poll() is None:
+        # The server runs in its own process group (set in _set_pdeathsig): signal only that group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    if not keep_data:
+        shutil.rmtree(running.data_dir.parent, ignore_errors=True)
+
+
+def _command_env(results: Sequence[InstanceResult]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    for key in [k for k in env if k.startswith("ELIZA_REAL_")]:
+        del env[key]
+    main = results[0]
+    env["ELIZA_REAL_BASE_URL"] = main.base_url
+    env["ELIZA_REAL_AGENT_ID"] = main.agent_id
+    env["ELIZA_REAL_SERVER_VERSION"] = SERVER_VERSION
+    env["ELIZA_REAL_SERVER_LOG"] = main.log_file
+    if main.api_key:
+        env["ELIZA_REAL_API_KEY"] = main.api_key
+    for extra in results[1:]:
+        prefix = f"ELIZA_REAL_{extra.name.upper()}_"
+        env[prefix + "BASE_URL"] = extra.base_url
+        env[prefix + "AGENT_ID"] = extra.agent_id
+        env[prefix + "SERVER_LOG"] = extra.log_file
+        if extra.api_key:
+            env[prefix + "API_KEY"] = extra.api_key
+    return env
+
+
+def run_inside(cfg: RunConfig) -> RunReport:
+    """Runs in the loopback-only namespace: start servers, run the command, stop the servers."""
+    report = RunReport()
+    _bring_up_loopback()
+    running: list[_Running] = []
+    try:
+        for spec in cfg.instances:
+            proc_handle, result = _start_instance(cfg, spec)
+            running.append(proc_handle)
+            report.instances.append(result)
+        env = _command_env(report.instances)
+        _log(f"run: {' '.join(cfg.command)}")
+        started = time.monotonic()
+        try:
+            completed = subprocess.run(cfg.command, env=env, check=False)
+        except FileNotFoundError as exc:
+            raise HarnessError("run", f"command not found: {cfg.command[0]}") from exc
+        report.run_seconds = round(time.monotonic() - started, 3)
+        report.exit_code = completed.returncode
+    finally:
+        started = time.monotonic()
+        for handle in reversed(running):
+            _stop_instance(handle, cfg.keep_data)
+        report.stop_seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+# --------------------------------------------------------------------------- outside: orchestrate
+
+
+def _build_config(args: argparse.Namespace, node_modules: Path) -> RunConfig:
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise HarnessError("config", "no command given (use: run [options] -- COMMAND ...)")
+    instances = [InstanceSpec("main", args.port, args.api_key or None, args.agent_name)]
+    if args.keyed_instance:
+        instances.append(InstanceSpec("keyed", args.keyed_port, args.keyed_api_key, args.agent_name))
+    log_dir = args.log_dir or tempfile.mkdtemp(prefix="eliza-real-logs-")
+    return RunConfig(
+        command=command,
+        node_modules=str(node_modules),
+        instances=instances,
+        start_timeout=args.start_timeout,
+        log_dir=str(Path(log_dir).resolve()),
+        keep_data=args.keep_data,
+        min_timeout_minutes=args.min_timeout_minutes,
+        stream=args.stream,
+    )
+
+
+def run(args: argparse.Namespace) -> RunReport:
+    total_started = time.monotonic()
+    preflight()
+    node_modules, install_seconds, installed_now = ensure_installed()
+    cfg = _build_config(args, node_modules)
+    with tempfile.TemporaryDirectory(prefix="eliza-real-run-") as tmp:
+        cfg_path = Path(tmp) / "config.json"
+        out_path = Path(tmp) / "report.json"
+        cfg_path.write_text(json.dumps(asdict(cfg)))
+        inner = [
+            "unshare",
+            "--net",
+            "--fork",
+            "--kill-child=SIGTERM",
+            "--",
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "_inside",
+            str(cfg_path),
+            str(out_path),
+        ]
+        proc = subprocess.run(inner, check=False)
+        if not out_path.is_file():
+            raise HarnessError(
+                "netns", f"'unshare --net' run ended with code {proc.returncode} and no report"
+            )
+        data = json.loads(out_path.read_text())
+    report = RunReport(
+        install_seconds=round(install_seconds, 3),
+        installed_now=installed_now,
+        instances=[InstanceResult(**i) for i in data["instances"]],
+        run_seconds=data["run_seconds"],
+        stop_seconds=data["stop_seconds"],
+        exit_code=data["exit_code"],
+        failed_step=data["failed_step"],
+        error=data["error"],
+    )
+    report.total_seconds = round(time.monotonic() - total_started, 3)
+    return report
+
+
+def _inside_main(cfg_path: str, out_path: str) -> int:
+    raw = json.loads(Path(cfg_path).read_text())
+    raw["instances"] = [InstanceSpec(**i) for i in raw["instances"]]
+    cfg = RunConfig(**raw)
+
+    def _on_term(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    # unshare --kill-child sends SIGTERM when the outer harness dies: stop our servers on the way out.
+    signal.signal(signal.SIGTERM, _on_term)
+    try:
+        report = run_inside(cfg)
+    except HarnessError as exc:
+        report = RunReport(exit_code=1, failed_step=exc.step, error=exc.message)
+    except KeyboardInterrupt:
+        report = RunReport(exit_code=130, failed_step="run", error="interrupted")
+    Path(out_path).write_text(json.dumps(asdict(report)))
+    return report.exit_code
+
+
+def _print_summary(report: RunReport) -> None:
+    starts = ", ".join(f"{i.name} {i.start_seconds:.1f}s" for i in report.instances) or "-"
+    _log(
+        f"timings: install {report.install_seconds:.1f}s"
+        f"{' (fresh)' if report.installed_now else ' (cached)'}, start [{starts}], "
+        f"run {report.run_seconds:.1f}s, stop {report.stop_seconds:.1f}s, total {report.total_seconds:.1f}s; "
+        f"exit code {report.exit_code}"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("install", help="install the pinned npm packages into the cache (if needed)")
+    sub.add_parser("where", help="print the install cache directory")
+    p_run = sub.add_parser("run", help="start the server(s) in a loopback-only netns and run COMMAND there")
+    p_run.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p_run.add_argument("--api-key", default=None, help="ELIZA_SERVER_AUTH_TOKEN for the main instance")
+    p_run.add_argument(
+        "--keyed-instance", action="store_true", help="also start a second instance with a key"
+    )
+    p_run.add_argument("--keyed-port", type=int, default=DEFAULT_KEYED_PORT)
+    p_run.add_argument("--keyed-api-key", default="conformance-secret")
+    p_run.add_argument("--agent-name", default="ConformanceAgent")
+    p_run.add_argument("--min-timeout-minutes", type=int, default=None, help="SESSION_MIN_TIMEOUT_MINUTES")
+    p_run.add_argument("--stream", action="store_true", help="the fixed model streams its reply (SSE chunks)")
+    p_run.add_argument("--start-timeout", type=float, default=DEFAULT_START_TIMEOUT)
+    p_run.add_argument("--log-dir", default=None, help="where server logs go (default: a temp dir)")
+    p_run.add_argument("--keep-data", action="store_true", help="keep the PGlite data directories")
+    p_run.add_argument("--report", default=None, help="write the timings/report JSON here")
+    p_run.add_argument("command", nargs=argparse.REMAINDER)
+    return parser
+
+
+@contextlib.contextmanager
+def _harness_errors() -> Iterator[None]:
+    try:
+        yield
+    except HarnessError as exc:
+        _log(f"FAILED at step '{exc.step}': {exc.message}")
+        raise SystemExit(1) from exc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "_inside":
+        return _inside_main(argv[1], argv[2])
+    args = _parser().parse_args(argv)
+    with _harness_errors():
+        if args.cmd == "where":
+            print(install_dir())
+            return 0
+        if args.cmd == "install":
+            preflight()
+            node_modules, seconds, fresh = ensure_installed()
+            how = f"installed in {seconds:.1f} s" if fresh else "cached"
+            _log(f"install: {node_modules} ({how})")
+            return 0
+        report = run(args)
+        if args.report:
+            Path(args.report).write_text(json.dumps(asdict(report), indent=2) + "\n")
+        _print_summary(report)
+        if report.failed_step:
+            raise HarnessError(report.failed_step, report.error or "failed")
+        return report.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
