@@ -1,0 +1,145 @@
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import requests
+
+from ... import errors
+from ...client import AuthenticatedClient, Client, RequestTimeout
+from ...models.auth_error import AuthError
+from ...models.middleware_error import MiddlewareError
+from ...models.sessions_health import SessionsHealth
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs() -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/messaging/sessions/health",
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: requests.Response
+) -> AuthError | MiddlewareError | SessionsHealth | None:
+    if response.status_code == 200:
+        response_200 = SessionsHealth.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = AuthError.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = MiddlewareError.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: requests.Response
+) -> Response[AuthError | MiddlewareError | SessionsHealth]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    headers: Mapping[str, str] | None = None,
+    timeout: RequestTimeout | Unset = UNSET,
+    verify: str | bool | Unset = UNSET,
+    stream: bool = False,
+) -> requests.Response:
+    """Send the request and return the unparsed ``requests.Response``
+
+    ``headers`` are added to this request only; ``timeout`` (seconds, a ``(connect, read)`` tuple, or None for
+    none) and ``verify`` override the client's settings for this request only. With ``stream=True`` the body
+    is left unread (for event streams): the caller must close the response.
+
+    Raises:
+        requests.Timeout: If the request takes longer than the timeout.
+        requests.RequestException: If the request cannot be sent or its answer cannot be read.
+    """
+
+    kwargs = _get_kwargs()
+
+    return client.send(kwargs, headers=headers, timeout=timeout, verify=verify, stream=stream)
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    headers: Mapping[str, str] | None = None,
+    timeout: RequestTimeout | Unset = UNSET,
+    verify: str | bool | Unset = UNSET,
+) -> Response[AuthError | MiddlewareError | SessionsHealth]:
+    """Report the health of the sessions subsystem.
+
+     Always answers 200 with `status: "healthy"` (the server never reports anything else today; treat
+    `status` as an open string). `invalidSessions` is present only when it is above zero. `expiringSoon`
+    counts active sessions inside their warning window that the background sweep has not yet flagged,
+    so it can read 0 while sessions are about to expire. Still behind the API key.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        requests.Timeout: If the request takes longer than the timeout.
+        requests.RequestException: If the request cannot be sent or its answer cannot be read.
+
+    Returns:
+        Response[AuthError | MiddlewareError | SessionsHealth]
+    """
+
+    response = sync_raw(
+        client=client,
+        headers=headers,
+        timeout=timeout,
+        verify=verify,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    headers: Mapping[str, str] | None = None,
+    timeout: RequestTimeout | Unset = UNSET,
+    verify: str | bool | Unset = UNSET,
+) -> AuthError | MiddlewareError | SessionsHealth | None:
+    """Report the health of the sessions subsystem.
+
+     Always answers 200 with `status: "healthy"` (the server never reports anything else today; treat
+    `status` as an open string). `invalidSessions` is present only when it is above zero. `expiringSoon`
+    counts active sessions inside their warning window that the background sweep has not yet flagged,
+    so it can read 0 while sessions are about to expire. Still behind the API key.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        requests.Timeout: If the request takes longer than the timeout.
+        requests.RequestException: If the request cannot be sent or its answer cannot be read.
+
+    Returns:
+        AuthError | MiddlewareError | SessionsHealth
+    """
+
+    return sync_detailed(
+        client=client,
+        headers=headers,
+        timeout=timeout,
+        verify=verify,
+    ).parsed

@@ -1,0 +1,69 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .agent_response import AgentResponse
+from .attachment import Attachment
+from .auth_error import AuthError
+from .bus_message import BusMessage
+from .create_session_request import CreateSessionRequest
+from .created_session import CreatedSession
+from .cursors import Cursors
+from .deleted_session import DeletedSession
+from .message import Message
+from .message_page import MessagePage
+from .metadata import Metadata
+from .middleware_error import MiddlewareError
+from .middleware_error_detail import MiddlewareErrorDetail
+from .raw_message import RawMessage
+from .send_message_request import SendMessageRequest
+from .send_message_request_mode import SendMessageRequestMode
+from .send_message_request_transport import SendMessageRequestTransport
+from .send_message_response import SendMessageResponse
+from .session import Session
+from .session_error import SessionError
+from .session_error_detail import SessionErrorDetail
+from .session_error_detail_details import SessionErrorDetailDetails
+from .session_list import SessionList
+from .session_stats import SessionStats
+from .session_status import SessionStatus
+from .sessions_health import SessionsHealth
+from .sse_chunk import SseChunk
+from .sse_error import SseError
+from .timeout_config import TimeoutConfig
+from .timeout_config_input import TimeoutConfigInput
+from .transport_failure import TransportFailure
+from .update_timeout_request import UpdateTimeoutRequest
+
+__all__ = (
+    "AgentResponse",
+    "Attachment",
+    "AuthError",
+    "BusMessage",
+    "CreatedSession",
+    "CreateSessionRequest",
+    "Cursors",
+    "DeletedSession",
+    "Message",
+    "MessagePage",
+    "Metadata",
+    "MiddlewareError",
+    "MiddlewareErrorDetail",
+    "RawMessage",
+    "SendMessageRequest",
+    "SendMessageRequestMode",
+    "SendMessageRequestTransport",
+    "SendMessageResponse",
+    "Session",
+    "SessionError",
+    "SessionErrorDetail",
+    "SessionErrorDetailDetails",
+    "SessionList",
+    "SessionsHealth",
+    "SessionStats",
+    "SessionStatus",
+    "SseChunk",
+    "SseError",
+    "TimeoutConfig",
+    "TimeoutConfigInput",
+    "TransportFailure",
+    "UpdateTimeoutRequest",
+)

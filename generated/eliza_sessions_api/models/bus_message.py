@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.metadata import Metadata
+    from ..models.raw_message import RawMessage
+
+
+T = TypeVar("T", bound="BusMessage")
+
+
+@_attrs_define
+class BusMessage:
+    """The stored user message in the snake_case structure of the server's internal message bus (send
+    replies and the `user_message` event). `created_at` is in epoch milliseconds.
+
+        Attributes:
+            id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+                (the nil UUID passes).
+            channel_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+                (the nil UUID passes).
+            message_server_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in
+                any case
+                (the nil UUID passes).
+            author_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+                (the nil UUID passes).
+            content (str):
+            created_at (int): Milliseconds since the Unix epoch (the JavaScript Date range).
+            source_type (str):
+            raw_message (RawMessage):
+            metadata (Metadata): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
+                characters (the error calls them bytes) and does not enforce the type.
+            in_reply_to_message_id (str | Unset):
+    """
+
+    id: str
+    channel_id: str
+    message_server_id: str
+    author_id: str
+    content: str
+    created_at: int
+    source_type: str
+    raw_message: RawMessage
+    metadata: Metadata
+    in_reply_to_message_id: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        channel_id = self.channel_id
+
+        message_server_id = self.message_server_id
+
+        author_id = self.author_id
+
+        content = self.content
+
+        created_at = self.created_at
+
+        source_type = self.source_type
+
+        raw_message = self.raw_message.to_dict()
+
+        metadata = self.metadata.to_dict()
+
+        in_reply_to_message_id = self.in_reply_to_message_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "channel_id": channel_id,
+                "message_server_id": message_server_id,
+                "author_id": author_id,
+                "content": content,
+                "created_at": created_at,
+                "source_type": source_type,
+                "raw_message": raw_message,
+                "metadata": metadata,
+            }
+        )
+        if in_reply_to_message_id is not UNSET:
+            field_dict["in_reply_to_message_id"] = in_reply_to_message_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.metadata import Metadata  # noqa: PLC0415
+        from ..models.raw_message import RawMessage  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        channel_id = d.pop("channel_id")
+
+        message_server_id = d.pop("message_server_id")
+
+        author_id = d.pop("author_id")
+
+        content = d.pop("content")
+
+        created_at = d.pop("created_at")
+
+        source_type = d.pop("source_type")
+
+        raw_message = RawMessage.from_dict(d.pop("raw_message"))
+
+        metadata = Metadata.from_dict(d.pop("metadata"))
+
+        in_reply_to_message_id = d.pop("in_reply_to_message_id", UNSET)
+
+        bus_message = cls(
+            id=id,
+            channel_id=channel_id,
+            message_server_id=message_server_id,
+            author_id=author_id,
+            content=content,
+            created_at=created_at,
+            source_type=source_type,
+            raw_message=raw_message,
+            metadata=metadata,
+            in_reply_to_message_id=in_reply_to_message_id,
+        )
+
+        bus_message.additional_properties = d
+        return bus_message
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

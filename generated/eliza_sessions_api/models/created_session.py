@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.metadata import Metadata
+    from ..models.timeout_config import TimeoutConfig
+
+
+T = TypeVar("T", bound="CreatedSession")
+
+
+@_attrs_define
+class CreatedSession:
+    """The reply to create_session.
+
+    Attributes:
+        session_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+            (the nil UUID passes).
+        channel_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+            (the nil UUID passes).
+        agent_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+            (the nil UUID passes).
+        user_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+            (the nil UUID passes).
+        created_at (datetime.datetime):
+        metadata (Metadata): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
+            characters (the error calls them bytes) and does not enforce the type.
+        expires_at (datetime.datetime):
+        timeout_config (TimeoutConfig): A session's timeout configuration, as stored.
+    """
+
+    session_id: str
+    channel_id: str
+    agent_id: str
+    user_id: str
+    created_at: datetime.datetime
+    metadata: Metadata
+    expires_at: datetime.datetime
+    timeout_config: TimeoutConfig
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        session_id = self.session_id
+
+        channel_id = self.channel_id
+
+        agent_id = self.agent_id
+
+        user_id = self.user_id
+
+        created_at = self.created_at.isoformat()
+
+        metadata = self.metadata.to_dict()
+
+        expires_at = self.expires_at.isoformat()
+
+        timeout_config = self.timeout_config.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "sessionId": session_id,
+                "channelId": channel_id,
+                "agentId": agent_id,
+                "userId": user_id,
+                "createdAt": created_at,
+                "metadata": metadata,
+                "expiresAt": expires_at,
+                "timeoutConfig": timeout_config,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.metadata import Metadata  # noqa: PLC0415
+        from ..models.timeout_config import TimeoutConfig  # noqa: PLC0415
+
+        d = dict(src_dict)
+        session_id = d.pop("sessionId")
+
+        channel_id = d.pop("channelId")
+
+        agent_id = d.pop("agentId")
+
+        user_id = d.pop("userId")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+
+        metadata = Metadata.from_dict(d.pop("metadata"))
+
+        expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
+
+        timeout_config = TimeoutConfig.from_dict(d.pop("timeoutConfig"))
+
+        created_session = cls(
+            session_id=session_id,
+            channel_id=channel_id,
+            agent_id=agent_id,
+            user_id=user_id,
+            created_at=created_at,
+            metadata=metadata,
+            expires_at=expires_at,
+            timeout_config=timeout_config,
+        )
+
+        created_session.additional_properties = d
+        return created_session
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

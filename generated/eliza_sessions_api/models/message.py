@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.metadata import Metadata
+
+
+T = TypeVar("T", bound="Message")
+
+
+@_attrs_define
+class Message:
+    """A message of the history (camelCase, ISO-dated; unlike `BusMessage`).
+
+    Attributes:
+        id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+            (the nil UUID passes).
+        content (str):
+        author_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
+            (the nil UUID passes).
+        is_agent (bool):
+        created_at (datetime.datetime):
+        metadata (Metadata): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
+            characters (the error calls them bytes) and does not enforce the type.
+    """
+
+    id: str
+    content: str
+    author_id: str
+    is_agent: bool
+    created_at: datetime.datetime
+    metadata: Metadata
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        content = self.content
+
+        author_id = self.author_id
+
+        is_agent = self.is_agent
+
+        created_at = self.created_at.isoformat()
+
+        metadata = self.metadata.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "content": content,
+                "authorId": author_id,
+                "isAgent": is_agent,
+                "createdAt": created_at,
+                "metadata": metadata,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.metadata import Metadata  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        content = d.pop("content")
+
+        author_id = d.pop("authorId")
+
+        is_agent = d.pop("isAgent")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+
+        metadata = Metadata.from_dict(d.pop("metadata"))
+
+        message = cls(
+            id=id,
+            content=content,
+            author_id=author_id,
+            is_agent=is_agent,
+            created_at=created_at,
+            metadata=metadata,
+        )
+
+        message.additional_properties = d
+        return message
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

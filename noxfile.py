@@ -1,0 +1,191 @@
+"""Project commands: tests, lint, typecheck, code generation and spec checks.
+
+Run `nox -l` for the list. Every tool is pinned here or in pyproject.toml so that a fresh machine and CI
+produce the same results (generated code included, byte for byte).
+"""
+
+from __future__ import annotations
+
+import difflib
+import filecmp
+import shutil
+import tempfile
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+SPEC = ROOT / "openapi.yaml"
+CODEGEN = ROOT / "scripts" / "codegen"
+GENERATED = ROOT / "generated"
+PACKAGE = "eliza_sessions_api"
+
+# The generator and the ruff its post-hooks run; both change the output, so both are pinned exactly.
+GENERATOR = ("openapi-python-client==0.29.1", "ruff==0.17.6")
+# npm tools for spec_lint, pinned exactly.
+NPM_TOOLS = ("@redocly/cli@2.11.1", "openapi-typescript@7.10.1", "typescript@5.9.3")
+
+nox.options.sessions = ["tests", "lint", "typecheck", "check_generated", "spec_lint"]
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _generate_into(session: nox.Session, out_dir: Path) -> Path:
+    """Run openapi-python-client on the spec; return the generated package directory."""
+    package_dir = out_dir / PACKAGE
+    session.run(
+        "openapi-python-client",
+        "generate",
+        "--path",
+        str(SPEC),
+        "--meta",
+        "none",
+        "--output-path",
+        str(package_dir),
+        "--custom-template-path",
+        str(CODEGEN / "templates"),
+        "--config",
+        str(CODEGEN / "config.yaml"),
+        "--overwrite",
+        "--fail-on-warning",
+        silent=True,
+    )
+    # `--meta none` writes no py.typed; the package is typed and mypy-strict clean, so it says so.
+    (package_dir / "py.typed").write_text("")
+    return package_dir
+
+
+def _tree_diff(expected: Path, actual: Path) -> list[str]:
+    """A unified diff of two directory trees (files only, sorted), empty when they are identical."""
+
+    def files(root: Path) -> set[str]:
+        return {
+            str(p.relative_to(root))
+            for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and ".ruff_cache" not in p.parts
+        }
+
+    lines: list[str] = []
+    left, right = files(expected), files(actual)
+    for name in sorted(left | right):
+        a, b = expected / name, actual / name
+        if name not in right:
+            lines.append(f"only in generated/ (not produced by the generator): {name}\n")
+        elif name not in left:
+            lines.append(f"missing from generated/ (the generator produces it): {name}\n")
+        elif not filecmp.cmp(a, b, shallow=False):
+            lines.extend(
+                difflib.unified_diff(
+                    a.read_text().splitlines(keepends=True),
+                    b.read_text().splitlines(keepends=True),
+                    fromfile=f"generated/{PACKAGE}/{name} (checked in)",
+                    tofile=f"generated/{PACKAGE}/{name} (from openapi.yaml)",
+                )
+            )
+    return lines
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/eliza_sessions_api from openapi.yaml."""
+    session.install(*GENERATOR)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = _generate_into(session, Path(tmp))
+        target = GENERATED / PACKAGE
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(fresh, target, ignore=shutil.ignore_patterns("__pycache__", ".ruff_cache"))
+    session.log(f"regenerated {target.relative_to(ROOT)}")
+
+
+@nox.session
+def check_generated(session: nox.Session) -> None:
+    """Fail with a diff when generated/ does not match what openapi.yaml and the templates produce."""
+    session.install(*GENERATOR)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = _generate_into(session, Path(tmp))
+        diff = _tree_diff(GENERATED / PACKAGE, fresh)
+    if diff:
+        print("".join(diff))
+        session.error("generated/ is stale or was edited by hand: run `nox -s generate` and commit the result")
+    session.log("generated/ matches openapi.yaml")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite (everything but the real-server conformance suites)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-m", "not real_server", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on the hand-written code."""
+    session.install("ruff==0.17.6")
+    paths = ["eliza_client", "tests", "scripts", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on eliza_client/ and the generated package."""
+    session.install("-e", ".[dev]")
+    session.run("mypy", "--strict", "-p", "eliza_client", "-p", PACKAGE)
+
+
+@nox.session
+def spec_lint(session: nox.Session) -> None:
+    """Validate and lint openapi.yaml, and prove a TypeScript team can consume it."""
+    session.install("openapi-spec-validator==0.9.0")
+    session.run("openapi-spec-validator", "--subschema-errors", "all", str(SPEC))
+    tools = _npm_tools(session)
+    bin_dir = tools / "node_modules" / ".bin"
+    session.run(
+        str(bin_dir / "redocly"),
+        "lint",
+        "--config",
+        str(CODEGEN / "redocly.yaml"),
+        str(SPEC),
+        external=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        types_file = Path(tmp) / "eliza-sessions.d.ts"
+        session.run(str(bin_dir / "openapi-typescript"), str(SPEC), "-o", str(types_file), external=True)
+        usage = Path(tmp) / "usage.ts"
+        usage.write_text((CODEGEN / "typescript" / "usage.ts").read_text())
+        session.run(
+            str(bin_dir / "tsc"),
+            "--strict",
+            "--noEmit",
+            "--target",
+            "es2022",
+            "--moduleResolution",
+            "node",
+            str(usage),
+            external=True,
+        )
+
+
+def _npm_tools(session: nox.Session) -> Path:
+    """Install the pinned npm tools once into a cache directory (offline-safe afterwards)."""
+    if shutil.which("npm") is None:
+        session.error("spec_lint needs Node.js and npm on PATH")
+    tools = ROOT / ".nox" / "_npm_tools"
+    marker = tools / ".installed"
+    wanted = " ".join(NPM_TOOLS)
+    if not marker.exists() or marker.read_text() != wanted:
+        tools.mkdir(parents=True, exist_ok=True)
+        (tools / "package.json").write_text('{"private": true}\n')
+        session.run(
+            "npm",
+            "install",
+            "--prefix",
+            str(tools),
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            *NPM_TOOLS,
+            external=True,
+        )
+        marker.write_text(wanted)
+    return tools
