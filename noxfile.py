@@ -23,7 +23,7 @@ PACKAGE = "eliza_sessions_api"
 # The generator and the ruff its post-hooks run; both change the output, so both are pinned exactly.
 GENERATOR = ("openapi-python-client==0.29.1", "ruff==0.17.6")
 # npm tools for spec_lint, pinned exactly.
-NPM_TOOLS = ("@redocly/cli@2.11.1", "openapi-typescript@7.10.1", "typescript@5.9.3")
+NPM_TOOLS = ("@redocly/cli@2.77.0", "openapi-typescript@7.13.0", "typescript@5.9.3")
 
 nox.options.sessions = ["tests", "lint", "typecheck", "check_generated", "spec_lint"]
 nox.options.default_venv_backend = "venv"
@@ -140,13 +140,18 @@ def spec_lint(session: nox.Session) -> None:
     session.run("openapi-spec-validator", "--subschema-errors", "all", str(SPEC))
     tools = _npm_tools(session)
     bin_dir = tools / "node_modules" / ".bin"
+    # No telemetry and no update check: the lint must work (and stay silent) offline.
+    offline = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
     session.run(
         str(bin_dir / "redocly"),
         "lint",
         "--config",
         str(CODEGEN / "redocly.yaml"),
+        "--format",
+        "stylish",
         str(SPEC),
         external=True,
+        env=offline,
     )
     with tempfile.TemporaryDirectory() as tmp:
         types_file = Path(tmp) / "eliza-sessions.d.ts"
