@@ -6,8 +6,6 @@ produce the same results (generated code included, byte for byte).
 
 from __future__ import annotations
 
-import difflib
-import filecmp
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,7 +15,6 @@ import nox
 ROOT = Path(__file__).parent
 SPEC = ROOT / "openapi.yaml"
 CODEGEN = ROOT / "scripts" / "codegen"
-GENERATED = ROOT / "generated"
 PACKAGE = "eliza_sessions_api"
 
 # The generator and the ruff its post-hooks run; both change the output, so both are pinned exactly.
@@ -30,84 +27,18 @@ nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 
 
-def _generate_into(session: nox.Session, out_dir: Path) -> Path:
-    """Run openapi-python-client on the spec; return the generated package directory."""
-    package_dir = out_dir / PACKAGE
-    session.run(
-        "openapi-python-client",
-        "generate",
-        "--path",
-        str(SPEC),
-        "--meta",
-        "none",
-        "--output-path",
-        str(package_dir),
-        "--custom-template-path",
-        str(CODEGEN / "templates"),
-        "--config",
-        str(CODEGEN / "config.yaml"),
-        "--overwrite",
-        "--fail-on-warning",
-        silent=True,
-    )
-    # `--meta none` writes no py.typed; the package is typed and mypy-strict clean, so it says so.
-    (package_dir / "py.typed").write_text("")
-    return package_dir
-
-
-def _tree_diff(expected: Path, actual: Path) -> list[str]:
-    """A unified diff of two directory trees (files only, sorted), empty when they are identical."""
-
-    def files(root: Path) -> set[str]:
-        return {
-            str(p.relative_to(root))
-            for p in root.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and ".ruff_cache" not in p.parts
-        }
-
-    lines: list[str] = []
-    left, right = files(expected), files(actual)
-    for name in sorted(left | right):
-        a, b = expected / name, actual / name
-        if name not in right:
-            lines.append(f"only in generated/ (not produced by the generator): {name}\n")
-        elif name not in left:
-            lines.append(f"missing from generated/ (the generator produces it): {name}\n")
-        elif not filecmp.cmp(a, b, shallow=False):
-            lines.extend(
-                difflib.unified_diff(
-                    a.read_text().splitlines(keepends=True),
-                    b.read_text().splitlines(keepends=True),
-                    fromfile=f"generated/{PACKAGE}/{name} (checked in)",
-                    tofile=f"generated/{PACKAGE}/{name} (from openapi.yaml)",
-                )
-            )
-    return lines
-
-
 @nox.session
 def generate(session: nox.Session) -> None:
     """Regenerate generated/eliza_sessions_api from openapi.yaml."""
     session.install(*GENERATOR)
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = _generate_into(session, Path(tmp))
-        target = GENERATED / PACKAGE
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(fresh, target, ignore=shutil.ignore_patterns("__pycache__", ".ruff_cache"))
-    session.log(f"regenerated {target.relative_to(ROOT)}")
+    session.run("python", "scripts/codegen/generate.py")
 
 
 @nox.session
 def check_generated(session: nox.Session) -> None:
-    """Fail with a diff when generated/ does not match what openapi.yaml and the templates produce."""
+    """Fail with a readable diff when generated/ does not match what openapi.yaml and the templates produce."""
     session.install(*GENERATOR)
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = _generate_into(session, Path(tmp))
-        diff = _tree_diff(GENERATED / PACKAGE, fresh)
-    if diff:
-        print("".join(diff))
-        session.error("generated/ is stale or was edited by hand: run `nox -s generate` and commit the result")
-    session.log("generated/ matches openapi.yaml")
+    session.run("python", "scripts/codegen/generate.py", "--check")
 
 
 @nox.session
