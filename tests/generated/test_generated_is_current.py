@@ -1,0 +1,63 @@
+"""generated/ must be exactly what the pinned generator makes of openapi.yaml and the project's templates."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _codegen() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("codegen_generate", ROOT / "scripts" / "codegen" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_matches_spec(tmp_path: Path) -> None:
+    codegen = _codegen()
+    fresh = codegen.generate_into(tmp_path)
+    diff = codegen.tree_diff(ROOT / "generated" / "eliza_sessions_api", fresh)
+    assert diff == "", f"generated/ is stale; run `nox -s generate`:\n{diff[:4000]}"
+
+
+def test_one_character_spec_edit_is_detected(tmp_path: Path) -> None:
+    codegen = _codegen()
+    spec = tmp_path / "openapi.yaml"
+    text = (ROOT / "openapi.yaml").read_text()
+    assert "summary: End a session." in text
+    spec.write_text(text.replace("summary: End a session.", "summary: End a session!"))
+    fresh = codegen.generate_into(tmp_path / "out", spec=spec)
+    diff = codegen.tree_diff(ROOT / "generated" / "eliza_sessions_api", fresh)
+    assert "-    \"\"\"End a session." in diff
+    assert "+    \"\"\"End a session!" in diff
+
+
+def test_hand_edit_of_generated_file_is_detected(tmp_path: Path) -> None:
+    codegen = _codegen()
+    checked_in = tmp_path / "checked_in"
+    shutil.copytree(ROOT / "generated" / "eliza_sessions_api", checked_in)
+    client_py = checked_in / "client.py"
+    client_py.write_text(client_py.read_text() + "\n# edited by hand\n")
+    (checked_in / "stray.py").write_text("")
+    fresh = codegen.generate_into(tmp_path / "out")
+    diff = codegen.tree_diff(checked_in, fresh)
+    assert "+# edited by hand" not in diff  # the hand edit is on the checked-in side
+    assert "-# edited by hand" in diff
+    assert "only in generated/ (the generator does not produce it): stray.py" in diff
+
+
+def test_generated_package_has_no_httpx_and_no_async() -> None:
+    package = ROOT / "generated"
+    for path in package.rglob("*.py"):
+        text = path.read_text()
+        assert "httpx" not in text, path
+        assert "async def" not in text, path
+    assert (package / "eliza_sessions_api" / "py.typed").exists()
