@@ -65,7 +65,7 @@ class StubServer:
 
             do_GET = do_POST = do_PATCH = do_DELETE = _handle
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

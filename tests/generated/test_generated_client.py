@@ -11,6 +11,7 @@ import json
 
 import pytest
 import requests
+
 from eliza_sessions_api import AuthenticatedClient, Client
 from eliza_sessions_api.api.sessions import (
     create_session,
@@ -24,6 +25,7 @@ from eliza_sessions_api.api.sessions import (
     send_message,
     update_session_timeout,
 )
+from eliza_sessions_api.errors import UnexpectedStatus
 from eliza_sessions_api.models import (
     AgentResponse,
     AuthError,
@@ -202,7 +204,12 @@ def test_create_session_encodes_body_and_parses_201(stub: StubServer, client: Au
             SessionError,
             "AGENT_NOT_FOUND",
         ),
-        (500, {"success": False, "error": {"message": "Unexpected end of JSON input", "code": 500}}, MiddlewareError, 500),
+        (
+            500,
+            {"success": False, "error": {"message": "Unexpected end of JSON input", "code": 500}},
+            MiddlewareError,
+            500,
+        ),
         (
             500,
             {
@@ -440,8 +447,6 @@ def test_undocumented_status(stub: StubServer) -> None:
     stub.respond(418, b"teapot")
     stub.respond(418, b"teapot")
     assert get_sessions_health.sync(client=lenient) is None
-    from eliza_sessions_api.errors import UnexpectedStatus
-
     with pytest.raises(UnexpectedStatus) as excinfo:
         get_sessions_health.sync(client=strict)
     assert excinfo.value.status_code == 418

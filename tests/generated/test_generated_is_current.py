@@ -36,8 +36,8 @@ def test_one_character_spec_edit_is_detected(tmp_path: Path) -> None:
     spec.write_text(text.replace("summary: End a session.", "summary: End a session!"))
     fresh = codegen.generate_into(tmp_path / "out", spec=spec)
     diff = codegen.tree_diff(ROOT / "generated" / "eliza_sessions_api", fresh)
-    assert "-    \"\"\"End a session." in diff
-    assert "+    \"\"\"End a session!" in diff
+    assert '-    """End a session.' in diff
+    assert '+    """End a session!' in diff
 
 
 def test_hand_edit_of_generated_file_is_detected(tmp_path: Path) -> None:
