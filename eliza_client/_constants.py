@@ -1,0 +1,101 @@
+"""Every tunable default and every server limit the client mirrors, in one place.
+
+Other modules import from here instead of writing numbers inline, so that a reader can see the whole policy
+at a glance and a change is made once. Server limits are those of ``@elizaos/server`` 1.7.2 (see the wire
+reference); retry and timeout defaults follow openai-python and stripe-python, tightened for a client that
+runs inside web workers (short read timeout, a 60 s cap on server-requested waits).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+__all__ = [
+    "API_KEY_HEADER",
+    "CLIENT_MESSAGE_ID_KEY",
+    "CONTENT_MAX_LENGTH",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_POOL_MAXSIZE",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_REPLY_READ_TIMEOUT",
+    "ENV_API_KEY",
+    "ENV_BASE_URL",
+    "ENV_LOG",
+    "ERROR_TEXT_MAX_LENGTH",
+    "INITIAL_RETRY_DELAY",
+    "JS_DATE_MAX_MS",
+    "MAX_DURATION_MINUTES_MAX",
+    "MAX_RETRY_AFTER",
+    "MAX_RETRY_DELAY",
+    "METADATA_MAX_LENGTH",
+    "PAGE_LIMIT_MAX",
+    "PAGE_LIMIT_MIN",
+    "RETRYABLE_STATUSES",
+    "TIMEOUT_MINUTES_MAX",
+    "TIMEOUT_MINUTES_MIN",
+    "TRANSPORTS",
+    "WARNING_THRESHOLD_MINUTES_MIN",
+    "Transport",
+]
+
+# --- retries -------------------------------------------------------------------------------------------
+#: Retries after the first attempt (so 3 attempts in all); the value openai-python and stripe-python use.
+DEFAULT_MAX_RETRIES: Final = 2
+#: Backoff before the first retry, in seconds; doubled for each further retry.
+INITIAL_RETRY_DELAY: Final = 0.5
+#: Ceiling of the exponential backoff, in seconds.
+MAX_RETRY_DELAY: Final = 8.0
+#: Longest server-requested wait (Retry-After, RateLimit-Reset) the client will sleep, in seconds. A longer
+#: one is not slept: the caller gets ``RateLimitError.retry_after`` instead, because a web worker must not
+#: block for the server's 15-minute rate-limit window.
+MAX_RETRY_AFTER: Final = 60.0
+#: Statuses worth repeating for an idempotent operation. 501/505 etc. are not: repeating cannot help.
+RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+
+# --- timeouts and connections --------------------------------------------------------------------------
+#: Seconds to establish a TCP/TLS connection.
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
+#: Seconds of silence allowed between bytes of a reply. The server itself cuts idle sockets at 30 s.
+DEFAULT_READ_TIMEOUT: Final = 30.0
+#: Read timeout for ``http``/``sse`` sends, which wait for the agent (an LLM) before the first byte.
+DEFAULT_REPLY_READ_TIMEOUT: Final = 120.0
+#: Connections kept per host; covers a 16-thread worker with headroom.
+DEFAULT_POOL_MAXSIZE: Final = 32
+
+# --- environment and headers ---------------------------------------------------------------------------
+ENV_BASE_URL: Final = "ELIZA_BASE_URL"
+ENV_API_KEY: Final = "ELIZA_API_KEY"
+#: ``debug`` or ``info`` attaches a stderr handler to the ``eliza_client`` logger; unset, nothing is printed.
+ENV_LOG: Final = "ELIZA_CLIENT_LOG"
+#: The only credential header the server accepts (``Authorization: Bearer`` is not).
+API_KEY_HEADER: Final = "X-API-KEY"
+
+# --- server limits mirrored by _validation -------------------------------------------------------------
+#: Message content length, in UTF-16 code units (JavaScript ``string.length``).
+CONTENT_MAX_LENGTH: Final = 4000
+#: ``JSON.stringify(metadata).length`` limit, in UTF-16 code units (the server calls them "bytes").
+METADATA_MAX_LENGTH: Final = 10240
+#: ``limit`` of GET messages. The server clamps out-of-range values; the client rejects them instead.
+PAGE_LIMIT_MIN: Final = 1
+PAGE_LIMIT_MAX: Final = 100
+#: Inactivity timeout range (server defaults ``SESSION_MIN/MAX_TIMEOUT_MINUTES``).
+TIMEOUT_MINUTES_MIN: Final = 5
+TIMEOUT_MINUTES_MAX: Final = 1440
+#: Per-session absolute lifetime cap: twice the maximum timeout.
+MAX_DURATION_MINUTES_MAX: Final = 2 * TIMEOUT_MINUTES_MAX
+#: The server raises a smaller warning threshold to this.
+WARNING_THRESHOLD_MINUTES_MIN: Final = 1
+#: JavaScript ``Date`` range: |epoch ms| beyond this is "Invalid Date" (the server answers 400).
+JS_DATE_MAX_MS: Final = 8_640_000_000_000_000
+
+# --- messages ------------------------------------------------------------------------------------------
+#: Metadata key carrying the client-generated id that lets a send be reconciled against history.
+CLIENT_MESSAGE_ID_KEY: Final = "clientMessageId"
+Transport = Literal["websocket", "http", "sse"]
+#: Send transports, the default (``websocket``) first. Legacy ``mode`` names are never sent.
+TRANSPORTS: Final[tuple[Transport, ...]] = ("websocket", "http", "sse")
+
+# --- errors --------------------------------------------------------------------------------------------
+#: Longest text kept from a non-JSON error body (and from an unparsable 2xx body).
+ERROR_TEXT_MAX_LENGTH: Final = 500

@@ -1,0 +1,253 @@
+"""The library's logger, secret scrubbing for log records and error text, and header redaction.
+
+Library etiquette: ``eliza_client`` logs through ``logging.getLogger("eliza_client")`` and attaches no
+handler of its own except a ``NullHandler`` (so that, without logging configured, Python's last-resort
+handler does not print our warnings to stderr). Setting ``ELIZA_CLIENT_LOG=debug`` or ``info`` opts in to a
+stderr handler, for scripts.
+
+Secrets: every client registers its API key here (:func:`register_secret`). :data:`secret_filter`, installed
+on our logger and on every logger :func:`get_logger` hands out, rewrites each record so that no registered
+secret survives in its message, arguments, exception text or extra attributes, and so that header mappings
+passed as arguments have their credential headers replaced by ``<redacted>``. ``_errors`` uses
+:func:`scrub` for the same purpose on error text.
+
+A logger-level filter only sees records logged on *that* logger, not records propagated from its children,
+which is why other modules must log through :data:`logger` or :func:`get_logger`, never through
+``logging.getLogger("eliza_client.x")`` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ._constants import ENV_LOG
+
+__all__ = [
+    "REDACTED",
+    "SENSITIVE_HEADERS",
+    "SecretFilter",
+    "get_logger",
+    "logger",
+    "redact_headers",
+    "register_secret",
+    "scrub",
+    "secret_filter",
+    "setup_logging",
+    "unregister_secret",
+]
+
+REDACTED: Final = "<redacted>"
+#: Lower-case names of headers whose values are credentials. ``X-API-KEY`` is the server's; the others are
+#: redacted too because a caller may add them (proxies, cookies) through extra headers.
+SENSITIVE_HEADERS: Final = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+# The attributes every LogRecord has; anything else in ``record.__dict__`` came from ``extra=`` and is scrubbed.
+_STANDARD_RECORD_ATTRS: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+}
+
+_LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
+# How deep scrub_value walks nested containers; log arguments are shallow, this only bounds pathological input.
+_MAX_SCRUB_DEPTH: Final = 16
+
+
+class SecretFilter(logging.Filter):
+    """A logging filter that removes registered secrets from every record it sees.
+
+    It never drops a record (``filter`` always returns ``True``); it rewrites it in place, which is what
+    lets handlers further up the hierarchy (root, pytest's caplog) see only the scrubbed version.
+
+    Secrets are reference-counted so that two clients sharing one key can be closed independently.
+    The filter is thread-safe: registration takes a lock, scrubbing reads an immutable snapshot.
+
+    Raises: nothing; a record that cannot be formatted is left to the handler's own error reporting.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        # Longest first, so that a key containing another key is replaced whole.
+        self._snapshot: tuple[str, ...] = ()
+
+    def add(self, secret: str) -> None:
+        """Start scrubbing ``secret``. Empty strings are ignored (replacing "" would garble everything)."""
+        if not secret:
+            return
+        with self._lock:
+            self._counts[secret] += 1
+            self._rebuild()
+
+    def discard(self, secret: str) -> None:
+        """Undo one :meth:`add` of ``secret``; unknown secrets are ignored."""
+        with self._lock:
+            if self._counts.get(secret, 0) <= 0:
+                return
+            self._counts[secret] -= 1
+            if self._counts[secret] <= 0:
+                del self._counts[secret]
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._snapshot = tuple(sorted(self._counts, key=len, reverse=True))
+
+    def scrub(self, text: str) -> str:
+        """Return ``text`` with every registered secret replaced by ``<redacted>``."""
+        for secret in self._snapshot:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def scrub_value(self, value: Any, _depth: int = 0) -> Any:
+        """Scrub strings inside ``value`` (str, mapping, list/tuple); other values are returned unchanged.
+
+        Mappings are copied with credential headers redacted by name as well, because a header dict is the
+        most likely place for a key that was never registered (e.g. one passed as an extra header).
+        Containers nested deeper than a few levels are replaced by a placeholder rather than walked, so a
+        cyclic ``extra=`` value cannot turn a log call into a ``RecursionError``.
+        """
+        if isinstance(value, str):
+            return self.scrub(value)
+        if not isinstance(value, Mapping | list | tuple):
+            return value
+        if _depth >= _MAX_SCRUB_DEPTH:
+            return "<...>"
+        if isinstance(value, Mapping):
+            return {
+                key: (
+                    REDACTED
+                    if isinstance(key, str) and key.lower() in SENSITIVE_HEADERS
+                    else self.scrub_value(item, _depth + 1)
+                )
+                for key, item in value.items()
+            }
+        items = [self.scrub_value(item, _depth + 1) for item in value]
+        return tuple(items) if isinstance(value, tuple) else items
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite ``record`` so that it carries no secret; always keep it."""
+        # Redact header mappings in the arguments *before* formatting, so keys never registered with us
+        # (extra headers) are still hidden, then format once and scrub the final text.
+        if isinstance(record.args, Mapping):
+            record.args = self.scrub_value(record.args)
+        elif isinstance(record.args, tuple):
+            record.args = tuple(self.scrub_value(arg) if isinstance(arg, Mapping) else arg for arg in record.args)
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string is the handler's to report; leave the record as it is
+            return True
+        record.msg = self.scrub(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so pre-rendering it is how the traceback gets scrubbed.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.scrub(record.stack_info)
+        for name, value in list(record.__dict__.items()):
+            if name not in _STANDARD_RECORD_ATTRS:
+                setattr(record, name, self.scrub_value(value))
+        return True
+
+
+#: The process-wide filter; clients register their keys in it.
+secret_filter: Final = SecretFilter()
+
+#: The library logger. Log through this (or :func:`get_logger`) so that :data:`secret_filter` applies.
+logger: Final = logging.getLogger("eliza_client")
+logger.addHandler(logging.NullHandler())
+logger.addFilter(secret_filter)
+
+
+def get_logger(suffix: str | None = None) -> logging.Logger:
+    """Return :data:`logger`, or its child ``eliza_client.<suffix>`` with :data:`secret_filter` installed.
+
+    Raises: nothing.
+    """
+    if not suffix:
+        return logger
+    child = logger.getChild(suffix)
+    if secret_filter not in child.filters:
+        child.addFilter(secret_filter)
+    return child
+
+
+def register_secret(secret: str) -> None:
+    """Scrub ``secret`` from all log records and error text from now on (until unregistered).
+
+    Raises: nothing; empty secrets are ignored.
+    """
+    secret_filter.add(secret)
+
+
+def unregister_secret(secret: str) -> None:
+    """Undo one :func:`register_secret` call (reference-counted).
+
+    Raises: nothing.
+    """
+    secret_filter.discard(secret)
+
+
+def scrub(text: str) -> str:
+    """Return ``text`` with every registered secret replaced by ``<redacted>``.
+
+    Raises: nothing.
+    """
+    return secret_filter.scrub(text)
+
+
+def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Copy ``headers`` with the values of credential headers (``X-API-KEY``, ``Authorization``,
+    ``Proxy-Authorization``, ``Cookie``, ``Set-Cookie``; any case) replaced by ``<redacted>``.
+
+    Other values are scrubbed of registered secrets too. ``None`` gives an empty dict.
+
+    Raises: nothing.
+    """
+    if not headers:
+        return {}
+    return {
+        str(name): REDACTED if str(name).lower() in SENSITIVE_HEADERS else scrub(str(value))
+        for name, value in headers.items()
+    }
+
+
+# The handler setup_logging attached, if any (a list rather than a ``global`` rebinding).
+_env_handler: list[logging.Handler] = []
+_setup_lock = threading.Lock()
+
+
+def setup_logging(environ: Mapping[str, str] | None = None) -> logging.Handler | None:
+    """Honour ``ELIZA_CLIENT_LOG``: ``debug`` or ``info`` (any case) attaches one stderr handler to
+    :data:`logger` at that level; anything else, or unset, attaches nothing. Idempotent.
+
+    Called once on import. Returns the handler attached by this or an earlier call, if any.
+
+    Raises: nothing; an unknown value is ignored rather than breaking the importing application.
+    """
+    environ = os.environ if environ is None else environ
+    level = _LEVELS.get(environ.get(ENV_LOG, "").strip().lower())
+    with _setup_lock:
+        if level is None:
+            return _env_handler[0] if _env_handler else None
+        if not _env_handler:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("[%(asctime)s %(levelname)s %(name)s] %(message)s"))
+            # Records from children reach this handler without passing the parent logger's filter.
+            handler.addFilter(secret_filter)
+            logger.addHandler(handler)
+            _env_handler.append(handler)
+        _env_handler[0].setLevel(level)
+        logger.setLevel(level)
+        return _env_handler[0]
+
+
+setup_logging()
