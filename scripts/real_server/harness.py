@@ -60,6 +60,7 @@ DEAD_SENTRY_DSN = "http://00000000000000000000000000000000@127.0.0.1:9/0"
 READY_MARKER = "ELIZA_REAL_READY "
 DEFAULT_PORT = 3900
 DEFAULT_KEYED_PORT = 3901
+DEFAULT_STREAM_PORT = 3902
 DEFAULT_START_TIMEOUT = 90.0
 _PR_SET_PDEATHSIG = 1
 
@@ -164,6 +165,7 @@ class InstanceSpec:
     port: int
     api_key: str | None
     agent_name: str
+    stream: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -176,7 +178,6 @@ class RunConfig:
     log_dir: str
     keep_data: bool
     min_timeout_minutes: int | None
-    stream: bool
 
 
 @dataclass
@@ -282,7 +283,7 @@ def _server_env(cfg: RunConfig, spec: InstanceSpec, data_dir: Path) -> dict[str,
             "ELIZA_REAL_PORT": str(spec.port),
             "ELIZA_REAL_DATA_DIR": str(data_dir),
             "ELIZA_REAL_AGENT_NAME": spec.agent_name,
-            "ELIZA_REAL_FIXED_MODEL_STREAM": "1" if cfg.stream else "0",
+            "ELIZA_REAL_FIXED_MODEL_STREAM": "1" if spec.stream else "0",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
         }
@@ -434,9 +435,26 @@ def _build_config(args: argparse.Namespace, node_modules: Path) -> RunConfig:
         command = command[1:]
     if not command:
         raise HarnessError("config", "no command given (use: run [options] -- COMMAND ...)")
-    instances = [InstanceSpec("main", args.port, args.api_key or None, args.agent_name)]
+    instances = [
+        InstanceSpec(
+            "main", args.port, args.api_key or None, args.agent_name, args.stream, _env_pairs(args.env)
+        )
+    ]
     if args.keyed_instance:
-        instances.append(InstanceSpec("keyed", args.keyed_port, args.keyed_api_key, args.agent_name))
+        instances.append(
+            InstanceSpec(
+                "keyed",
+                args.keyed_port,
+                args.keyed_api_key,
+                args.agent_name,
+                False,
+                _env_pairs(args.keyed_env),
+            )
+        )
+    if args.stream_instance:
+        instances.append(
+            InstanceSpec("stream", args.stream_port, None, args.agent_name, True, _env_pairs(args.env))
+        )
     log_dir = args.log_dir or tempfile.mkdtemp(prefix="eliza-real-logs-")
     return RunConfig(
         command=command,
@@ -446,8 +464,17 @@ def _build_config(args: argparse.Namespace, node_modules: Path) -> RunConfig:
         log_dir=str(Path(log_dir).resolve()),
         keep_data=args.keep_data,
         min_timeout_minutes=args.min_timeout_minutes,
-        stream=args.stream,
     )
+
+
+def _env_pairs(items: Sequence[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise HarnessError("config", f"--env expects KEY=VALUE, got {item!r}")
+        out[key] = value
+    return out
 
 
 def run(args: argparse.Namespace) -> RunReport:
@@ -537,8 +564,20 @@ def _parser() -> argparse.ArgumentParser:
     p_run.add_argument("--keyed-port", type=int, default=DEFAULT_KEYED_PORT)
     p_run.add_argument("--keyed-api-key", default="conformance-secret")
     p_run.add_argument("--agent-name", default="ConformanceAgent")
-    p_run.add_argument("--min-timeout-minutes", type=int, default=None, help="SESSION_MIN_TIMEOUT_MINUTES")
-    p_run.add_argument("--stream", action="store_true", help="the fixed model streams its reply (SSE chunks)")
+    p_run.add_argument(
+        "--min-timeout-minutes", type=int, default=None, help="SESSION_MIN_TIMEOUT_MINUTES for every server"
+    )
+    p_run.add_argument(
+        "--stream", action="store_true", help="main instance: the fixed model streams (SSE chunks)"
+    )
+    p_run.add_argument(
+        "--stream-instance", action="store_true", help="also start an instance whose fixed model streams"
+    )
+    p_run.add_argument("--stream-port", type=int, default=DEFAULT_STREAM_PORT)
+    p_run.add_argument(
+        "--env", action="append", help="KEY=VALUE for the main (and stream) server; repeatable"
+    )
+    p_run.add_argument("--keyed-env", action="append", help="KEY=VALUE for the keyed server; repeatable")
     p_run.add_argument("--start-timeout", type=float, default=DEFAULT_START_TIMEOUT)
     p_run.add_argument("--log-dir", default=None, help="where server logs go (default: a temp dir)")
     p_run.add_argument("--keep-data", action="store_true", help="keep the PGlite data directories")
