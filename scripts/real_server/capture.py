@@ -722,6 +722,16 @@ def scenario_stream(r: Runner, s: Server) -> None:
     r.do("stream.messages", s, "GET", m)
 
 
+def scenario_slow_model(r: Runner, s: Server) -> None:
+    """With ELIZA_REAL_FIXED_MODEL_DELAY_MS set: when do the SSE events arrive, how long does http take."""
+    a = s.agent_id
+    sid = r.do("slow.create", s, "POST", SESSIONS, body=create_body(a))["json"]["sessionId"]
+    m = f"{SESSIONS}/{sid}/messages"
+    r.do("slow.sse", s, "POST", m, body={"content": "slow sse", "transport": "sse"})
+    r.do("slow.http", s, "POST", m, body={"content": "slow http", "transport": "http"})
+    r.do("slow.websocket", s, "POST", m, body={"content": "slow ws"})
+
+
 def _iso_ms(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000
 
@@ -731,6 +741,13 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--no-expiry", action="store_true", help="skip the ~62 s expiry scenario")
     parser.add_argument("--no-429", action="store_true", help="do not spend the keyed instance's rate budget")
+    parser.add_argument("--model-delay-ms", type=int, default=0, help="the servers' model delay (recorded only)")
+    parser.add_argument(
+        "--scenario",
+        choices=["full", "slow-model"],
+        default="full",
+        help="slow-model: only SSE/http timing probes (run with ELIZA_REAL_FIXED_MODEL_DELAY_MS set)",
+    )
     args = parser.parse_args()
     main_server = _server("ELIZA_REAL_", "main")
     if main_server is None:
@@ -744,11 +761,16 @@ def main() -> int:
     capture = Capture()
     runner = Runner(capture)
     started = time.time()
-    if stream:
-        scenario_stream(runner, stream)
-    if keyed:
-        scenario_keyed(runner, keyed, force_429=not args.no_429)
-    scenario_main(runner, main_server, expiry=not args.no_expiry)
+    if args.scenario == "slow-model":
+        scenario_slow_model(runner, main_server)
+        if stream:
+            scenario_slow_model(runner, stream)
+    else:
+        if stream:
+            scenario_stream(runner, stream)
+        if keyed:
+            scenario_keyed(runner, keyed, force_429=not args.no_429)
+        scenario_main(runner, main_server, expiry=not args.no_expiry)
     doc = {
         "server": "@elizaos/server",
         "version": os.environ.get("ELIZA_REAL_SERVER_VERSION", "1.7.2"),
@@ -758,6 +780,8 @@ def main() -> int:
             for srv in (main_server, keyed, stream)
             if srv is not None
         },
+        "scenario": args.scenario,
+        "model_delay_ms": args.model_delay_ms,
         "environment": {
             "main": "SESSION_MIN_TIMEOUT_MINUTES=1, SESSION_CLEANUP_INTERVAL_MINUTES=60, no API key, "
             "fixed-reply model (not streaming)",

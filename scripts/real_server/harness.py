@@ -85,9 +85,7 @@ def preflight() -> None:
     """Fail loudly when a tool the harness needs is missing."""
     for tool in ("node", "npm", "unshare", "ip"):
         if shutil.which(tool) is None:
-            raise HarnessError(
-                "preflight", f"'{tool}' not found on PATH (Node.js 20+, npm, util-linux, iproute2)"
-            )
+            raise HarnessError("preflight", f"'{tool}' not found on PATH (Node.js 20+, npm, util-linux, iproute2)")
     out = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
     version = out.stdout.strip().lstrip("v")
     try:
@@ -261,6 +259,7 @@ class _Running:
     proc: subprocess.Popen[bytes]
     log_file: Path
     data_dir: Path
+    started: float
 
 
 def _server_env(cfg: RunConfig, spec: InstanceSpec, data_dir: Path) -> dict[str, str]:
@@ -296,7 +295,7 @@ def _server_env(cfg: RunConfig, spec: InstanceSpec, data_dir: Path) -> dict[str,
     return env
 
 
-def _start_instance(cfg: RunConfig, spec: InstanceSpec) -> tuple[_Running, InstanceResult]:
+def _spawn_instance(cfg: RunConfig, spec: InstanceSpec) -> _Running:
     if not _port_free(spec.port):
         raise HarnessError("start", f"port {spec.port} is busy inside the namespace ({spec.name})")
     log_dir = Path(cfg.log_dir)
@@ -315,50 +314,56 @@ def _start_instance(cfg: RunConfig, spec: InstanceSpec) -> tuple[_Running, Insta
             stderr=subprocess.STDOUT,
             preexec_fn=_set_pdeathsig,  # noqa: PLW1509 -- the harness starts no threads
         )
-    running = _Running(spec, proc, log_file, data_dir)
-    base_url = f"http://127.0.0.1:{spec.port}"
-    deadline = started + cfg.start_timeout
-    ready: dict[str, Any] | None = None
-    try:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
+    return _Running(spec, proc, log_file, data_dir, started)
+
+
+def _ready_line(log_file: Path) -> dict[str, Any] | None:
+    for line in log_file.read_text(errors="replace").splitlines():
+        if line.startswith(READY_MARKER):
+            ready: dict[str, Any] = json.loads(line[len(READY_MARKER) :])
+            return ready
+    return None
+
+
+def _wait_ready(cfg: RunConfig, instances: Sequence[_Running]) -> list[InstanceResult]:
+    """Wait until every spawned server printed its ready line and answers health (they start in parallel)."""
+    results: dict[str, InstanceResult] = {}
+    while len(results) < len(instances):
+        for run in instances:
+            spec = run.spec
+            if spec.name in results:
+                continue
+            if run.proc.poll() is not None:
                 raise HarnessError(
                     "start",
-                    f"server '{spec.name}' exited with code {proc.returncode} before it was ready; "
-                    f"log tail ({log_file}):\n{_tail(log_file)}",
+                    f"server '{spec.name}' exited with code {run.proc.returncode} before it was ready; "
+                    f"log tail ({run.log_file}):\n{_tail(run.log_file)}",
                 )
-            if ready is None:
-                for line in log_file.read_text(errors="replace").splitlines():
-                    if line.startswith(READY_MARKER):
-                        ready = json.loads(line[len(READY_MARKER) :])
-                        break
-            if ready is not None and _health_ok(base_url, spec.api_key):
-                break
-            time.sleep(0.1)
-        else:
-            raise HarnessError(
-                "start",
-                f"server '{spec.name}' did not come up within {cfg.start_timeout:.0f} s on port {spec.port}; "
-                f"log tail ({log_file}):\n{_tail(log_file)}",
+            if time.monotonic() - run.started > cfg.start_timeout:
+                raise HarnessError(
+                    "start",
+                    f"server '{spec.name}' did not come up within {cfg.start_timeout:.0f} s on port "
+                    f"{spec.port}; log tail ({run.log_file}):\n{_tail(run.log_file)}",
+                )
+            ready = _ready_line(run.log_file)
+            base_url = f"http://127.0.0.1:{spec.port}"
+            if ready is None or not _health_ok(base_url, spec.api_key):
+                continue
+            if int(ready["port"]) != spec.port:
+                raise HarnessError("start", f"server '{spec.name}' bound port {ready['port']}, wanted {spec.port}")
+            result = InstanceResult(
+                name=spec.name,
+                port=spec.port,
+                base_url=base_url,
+                agent_id=str(ready["agentIds"][0]),
+                api_key=spec.api_key,
+                start_seconds=round(time.monotonic() - run.started, 3),
+                log_file=str(run.log_file),
             )
-    except BaseException:
-        _stop_instance(running, cfg.keep_data)
-        raise
-    assert ready is not None
-    if int(ready["port"]) != spec.port:
-        _stop_instance(running, cfg.keep_data)
-        raise HarnessError("start", f"server '{spec.name}' bound port {ready['port']}, wanted {spec.port}")
-    result = InstanceResult(
-        name=spec.name,
-        port=spec.port,
-        base_url=base_url,
-        agent_id=str(ready["agentIds"][0]),
-        api_key=spec.api_key,
-        start_seconds=round(time.monotonic() - started, 3),
-        log_file=str(log_file),
-    )
-    _log(f"server '{spec.name}' up on {base_url} in {result.start_seconds:.1f} s, agent {result.agent_id}")
-    return running, result
+            results[spec.name] = result
+            _log(f"server '{spec.name}' up on {base_url} in {result.start_seconds:.1f} s, agent {result.agent_id}")
+        time.sleep(0.1)
+    return [results[run.spec.name] for run in instances]
 
 
 def _stop_instance(running: _Running, keep_data: bool) -> None:
@@ -406,9 +411,8 @@ def run_inside(cfg: RunConfig) -> RunReport:
     running: list[_Running] = []
     try:
         for spec in cfg.instances:
-            proc_handle, result = _start_instance(cfg, spec)
-            running.append(proc_handle)
-            report.instances.append(result)
+            running.append(_spawn_instance(cfg, spec))
+        report.instances = _wait_ready(cfg, running)
         env = _command_env(report.instances)
         _log(f"run: {' '.join(cfg.command)}")
         started = time.monotonic()
@@ -436,9 +440,7 @@ def _build_config(args: argparse.Namespace, node_modules: Path) -> RunConfig:
     if not command:
         raise HarnessError("config", "no command given (use: run [options] -- COMMAND ...)")
     instances = [
-        InstanceSpec(
-            "main", args.port, args.api_key or None, args.agent_name, args.stream, _env_pairs(args.env)
-        )
+        InstanceSpec("main", args.port, args.api_key or None, args.agent_name, args.stream, _env_pairs(args.env))
     ]
     if args.keyed_instance:
         instances.append(
@@ -452,9 +454,7 @@ def _build_config(args: argparse.Namespace, node_modules: Path) -> RunConfig:
             )
         )
     if args.stream_instance:
-        instances.append(
-            InstanceSpec("stream", args.stream_port, None, args.agent_name, True, _env_pairs(args.env))
-        )
+        instances.append(InstanceSpec("stream", args.stream_port, None, args.agent_name, True, _env_pairs(args.env)))
     log_dir = args.log_dir or tempfile.mkdtemp(prefix="eliza-real-logs-")
     return RunConfig(
         command=command,
@@ -500,9 +500,7 @@ def run(args: argparse.Namespace) -> RunReport:
         ]
         proc = subprocess.run(inner, check=False)
         if not out_path.is_file():
-            raise HarnessError(
-                "netns", f"'unshare --net' run ended with code {proc.returncode} and no report"
-            )
+            raise HarnessError("netns", f"'unshare --net' run ended with code {proc.returncode} and no report")
         data = json.loads(out_path.read_text())
     report = RunReport(
         install_seconds=round(install_seconds, 3),
@@ -549,34 +547,26 @@ def _print_summary(report: RunReport) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("install", help="install the pinned npm packages into the cache (if needed)")
     sub.add_parser("where", help="print the install cache directory")
     p_run = sub.add_parser("run", help="start the server(s) in a loopback-only netns and run COMMAND there")
     p_run.add_argument("--port", type=int, default=DEFAULT_PORT)
     p_run.add_argument("--api-key", default=None, help="ELIZA_SERVER_AUTH_TOKEN for the main instance")
-    p_run.add_argument(
-        "--keyed-instance", action="store_true", help="also start a second instance with a key"
-    )
+    p_run.add_argument("--keyed-instance", action="store_true", help="also start a second instance with a key")
     p_run.add_argument("--keyed-port", type=int, default=DEFAULT_KEYED_PORT)
     p_run.add_argument("--keyed-api-key", default="conformance-secret")
     p_run.add_argument("--agent-name", default="ConformanceAgent")
     p_run.add_argument(
         "--min-timeout-minutes", type=int, default=None, help="SESSION_MIN_TIMEOUT_MINUTES for every server"
     )
-    p_run.add_argument(
-        "--stream", action="store_true", help="main instance: the fixed model streams (SSE chunks)"
-    )
+    p_run.add_argument("--stream", action="store_true", help="main instance: the fixed model streams (SSE chunks)")
     p_run.add_argument(
         "--stream-instance", action="store_true", help="also start an instance whose fixed model streams"
     )
     p_run.add_argument("--stream-port", type=int, default=DEFAULT_STREAM_PORT)
-    p_run.add_argument(
-        "--env", action="append", help="KEY=VALUE for the main (and stream) server; repeatable"
-    )
+    p_run.add_argument("--env", action="append", help="KEY=VALUE for the main (and stream) server; repeatable")
     p_run.add_argument("--keyed-env", action="append", help="KEY=VALUE for the keyed server; repeatable")
     p_run.add_argument("--start-timeout", type=float, default=DEFAULT_START_TIMEOUT)
     p_run.add_argument("--log-dir", default=None, help="where server logs go (default: a temp dir)")

@@ -10,6 +10,8 @@
 //   --data-dir / ELIZA_REAL_DATA_DIR               PGlite data directory (fresh per run)
 //   --agent-name / ELIZA_REAL_AGENT_NAME           character name (agent id derives from it)
 //   --stream / ELIZA_REAL_FIXED_MODEL_STREAM=1     make the fixed model stream its reply in pieces
+//   --model-delay-ms / ELIZA_REAL_FIXED_MODEL_DELAY_MS  wait this long in TEXT_LARGE (and between streamed
+//                                                  pieces) to imitate a slow model (default 0)
 //   ELIZA_SERVER_AUTH_TOKEN                        turns on the X-API-KEY check (server's own variable)
 //   SESSION_MIN_TIMEOUT_MINUTES etc.               read by the server itself
 // Module resolution: run with NODE_PATH unset and cwd anywhere; the packages are imported
@@ -78,6 +80,7 @@ const dataDir = arg('data-dir', 'ELIZA_REAL_DATA_DIR', '');
 if (!dataDir) fail('config', '--data-dir / ELIZA_REAL_DATA_DIR is required');
 const agentName = arg('agent-name', 'ELIZA_REAL_AGENT_NAME', 'ConformanceAgent');
 const streamReplies = ['1', 'true', 'yes'].includes(String(arg('stream', 'ELIZA_REAL_FIXED_MODEL_STREAM', '0')).toLowerCase());
+const modelDelayMs = Math.max(0, Number.parseInt(arg('model-delay-ms', 'ELIZA_REAL_FIXED_MODEL_DELAY_MS', '0'), 10) || 0);
 const nodeModules = process.env.ELIZA_REAL_NODE_MODULES;
 if (!nodeModules) fail('config', 'ELIZA_REAL_NODE_MODULES (the install cache node_modules) is required');
 
@@ -133,15 +136,25 @@ const SMALL_XML =
   '</response>';
 const EMBEDDING = Array.from({ length: 384 }, (_, i) => ((i % 7) + 1) / 100);
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function maybeStream(text, params) {
   if (!streamReplies || !params || params.stream !== true) return text;
   const pieces = [];
   for (let i = 0; i < text.length; i += 16) pieces.push(text.slice(i, i + 16));
   return {
     textStream: (async function* gen() {
-      for (const p of pieces) yield p;
+      for (const p of pieces) {
+        if (modelDelayMs > 0) await sleep(Math.ceil(modelDelayMs / pieces.length));
+        yield p;
+      }
     })(),
   };
+}
+
+async function large(params) {
+  if (modelDelayMs > 0 && !(streamReplies && params?.stream === true)) await sleep(modelDelayMs);
+  return maybeStream(LARGE_XML, params);
 }
 
 const fixedModelPlugin = {
@@ -150,9 +163,9 @@ const fixedModelPlugin = {
   priority: 1000,
   models: {
     [ModelType.TEXT_SMALL]: async (_rt, params) => maybeStream(SMALL_XML, params),
-    [ModelType.TEXT_LARGE]: async (_rt, params) => maybeStream(LARGE_XML, params),
+    [ModelType.TEXT_LARGE]: async (_rt, params) => large(params),
     [ModelType.TEXT_REASONING_SMALL]: async (_rt, params) => maybeStream(SMALL_XML, params),
-    [ModelType.TEXT_REASONING_LARGE]: async (_rt, params) => maybeStream(LARGE_XML, params),
+    [ModelType.TEXT_REASONING_LARGE]: async (_rt, params) => large(params),
     [ModelType.TEXT_COMPLETION]: async () => REPLY_TEXT,
     [ModelType.TEXT_EMBEDDING]: async () => EMBEDDING,
     [ModelType.TEXT_TOKENIZER_ENCODE]: async (_rt, params) =>
