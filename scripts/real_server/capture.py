@@ -270,7 +270,11 @@ def scenario_main(r: Runner, s: Server, expiry: bool) -> None:
     r.do("create.metadata_too_big", s, "POST", SESSIONS, body=create_body(a, metadata=big))
     limit_meta = {"b": "x" * (10240 - len('{"b":""}'))}
     r.do("create.metadata_exactly_10240", s, "POST", SESSIONS, body=create_body(a, metadata=limit_meta))
+    over_meta = {"b": "x" * (10241 - len('{"b":""}'))}
+    r.do("create.metadata_10241", s, "POST", SESSIONS, body=create_body(a, metadata=over_meta))
     r.do("create.metadata_string", s, "POST", SESSIONS, body=create_body(a, metadata="abc"))
+    r.do("create.metadata_array", s, "POST", SESSIONS, body=create_body(a, metadata=["p", "q"]))
+    r.do("create.metadata_null", s, "POST", SESSIONS, body=create_body(a, metadata=None))
     r.do("create.no_body", s, "POST", SESSIONS)
     r.do("create.no_body_json_ct", s, "POST", SESSIONS, content_type=JSON_CT)
     r.do(
@@ -394,6 +398,8 @@ def scenario_main(r: Runner, s: Server, expiry: bool) -> None:
     r.do("send.whitespace_content", s, "POST", msgs, body={"content": "   "})
     r.do("send.content_4000", s, "POST", msgs, body={"content": "y" * 4000})
     r.do("send.content_4001", s, "POST", msgs, body={"content": "y" * 4001})
+    r.do("send.content_2000_emoji", s, "POST", msgs, body={"content": "\U0001f600" * 2000})
+    r.do("send.content_2001_emoji", s, "POST", msgs, body={"content": "\U0001f600" * 2001})
     r.do("send.content_missing", s, "POST", msgs, body={"transport": "http"})
     r.do("send.content_number", s, "POST", msgs, body={"content": 5})
     r.do("send.metadata_too_big", s, "POST", msgs, body={"content": "m", "metadata": {"blob": "x" * 10240}})
@@ -412,6 +418,21 @@ def scenario_main(r: Runner, s: Server, expiry: bool) -> None:
     r.do("send.wrong_content_type", s, "POST", msgs, body='{"content":"x"}', content_type="text/plain")
     r.do("send.malformed_json", s, "POST", msgs, body='{"content": "x', content_type=JSON_CT)
     r.do("send.unknown_session", s, "POST", f"{SESSIONS}/{NO_SUCH_SESSION}/messages", body={"content": "x"})
+    r.do(
+        "send.unknown_session_sse",
+        s,
+        "POST",
+        f"{SESSIONS}/{NO_SUCH_SESSION}/messages",
+        body={"content": "x", "transport": "sse"},
+    )
+    r.do("send.metadata_string", s, "POST", msgs, body={"content": "meta string", "metadata": "ab"})
+    r.do(
+        "send.metadata_overrides_reserved",
+        s,
+        "POST",
+        msgs,
+        body={"content": "reserved", "metadata": {"sessionId": "spoofed", "userId": "spoofed"}},
+    )
     r.do(
         "send.unknown_session_bad_transport",
         s,

@@ -17,6 +17,10 @@ Steps (each failure names its step and exits non-zero):
    ``ELIZA_REAL_AGENT_ID`` and (when a key is set) ``ELIZA_REAL_API_KEY``. With ``--keyed-instance`` a
    second server with an API key runs beside the first: ``ELIZA_REAL_KEYED_BASE_URL``,
    ``ELIZA_REAL_KEYED_AGENT_ID``, ``ELIZA_REAL_KEYED_API_KEY``.
+   With ``--stream-instance`` a third server (no key) whose fixed model streams its reply (SSE ``chunk``
+   events): ``ELIZA_REAL_STREAM_BASE_URL``, ``ELIZA_REAL_STREAM_AGENT_ID``. Servers start in parallel.
+   ``--env KEY=VALUE`` / ``--keyed-env KEY=VALUE`` pass settings such as ``SESSION_MIN_TIMEOUT_MINUTES=1`` or
+   ``ELIZA_REAL_FIXED_MODEL_DELAY_MS=600`` to the servers.
 6. ``stop`` -- SIGTERM (then SIGKILL) to the process groups of the servers it started, nothing else.
 
 Wall times (install, start per instance, run, stop) are printed and, with ``--report FILE``, written as JSON.
