@@ -255,7 +255,7 @@ def should_retry(
         retryable = True
         what += ", x-should-retry: true"
     if not retryable:
-        return RetryDecision(False, f"{what} is not retryable")
+        return RetryDecision(False, f"{what} is not retryable", reconcile=ambiguous)
 
     delay = server_delay if server_delay is not None else backoff_delay(attempt - 1, rng=rng)
     if time_remaining is not None and delay >= time_remaining:
