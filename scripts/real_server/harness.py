@@ -7,8 +7,9 @@ Steps (each failure names its step and exits non-zero):
 2. ``install`` -- ``npm ci --ignore-scripts`` of the pinned ``package.json``/``package-lock.json`` into a
    cache directory (``$ELIZA_REAL_SERVER_CACHE`` or ``~/.cache/eliza-client/real-server-1.7.2``), one
    sub-directory per lockfile hash, reused when present. The only step that uses the network (npm registry).
-3. ``netns`` -- re-executes itself under ``unshare --net --fork --kill-child`` and brings ``lo`` up;
-   refuses to go on if any interface other than ``lo`` is visible.
+3. ``netns`` -- re-executes itself under ``unshare --net`` and brings ``lo`` up; refuses to go on if any
+   interface other than ``lo`` is visible. Signals to the harness are forwarded; every child gets
+   ``PR_SET_PDEATHSIG`` so nothing outlives it.
 4. ``start`` -- checks the port is free, starts ``start.mjs`` with a dead loopback ``SENTRY_DSN``,
    ``SERVER_HOST=127.0.0.1``, ``CENTRAL_MESSAGE_SERVER_URL`` on loopback and a fresh PGlite directory,
    waits for its ready line and for ``/api/messaging/sessions/health`` to answer; on timeout it shows the
@@ -210,12 +211,39 @@ class RunReport:
 # --------------------------------------------------------------------------- inside the namespace
 
 
-def _set_pdeathsig() -> None:
-    """In the child: die with SIGTERM when the harness that started us dies; own process group."""
-    os.setpgid(0, 0)
+def _die_with_parent() -> None:
+    """In a child, before exec: get SIGTERM when the process that started it dies."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _set_pdeathsig() -> None:
+    """In a server child: own process group (so only it is signalled), and die with the harness."""
+    os.setpgid(0, 0)
+    _die_with_parent()
+
+
+def _run_command(command: list[str], env: dict[str, str]) -> int:
+    """Run the command (same process group, so a terminal's Ctrl-C reaches it); stop it if we are stopped."""
+    try:
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 -- the harness starts no threads
+        )
+    except FileNotFoundError as exc:
+        raise HarnessError("run", f"command not found: {command[0]}") from exc
+    try:
+        return proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def _bring_up_loopback() -> None:
@@ -420,12 +448,8 @@ def run_inside(cfg: RunConfig) -> RunReport:
         env = _command_env(report.instances)
         _log(f"run: {' '.join(cfg.command)}")
         started = time.monotonic()
-        try:
-            completed = subprocess.run(cfg.command, env=env, check=False)
-        except FileNotFoundError as exc:
-            raise HarnessError("run", f"command not found: {cfg.command[0]}") from exc
+        report.exit_code = _run_command(cfg.command, env)
         report.run_seconds = round(time.monotonic() - started, 3)
-        report.exit_code = completed.returncode
     finally:
         started = time.monotonic()
         for handle in reversed(running):
@@ -490,11 +514,10 @@ def run(args: argparse.Namespace) -> RunReport:
         cfg_path = Path(tmp) / "config.json"
         out_path = Path(tmp) / "report.json"
         cfg_path.write_text(json.dumps(asdict(cfg)))
+        # No --fork: unshare execs the inner harness itself, so its pid is ours to signal.
         inner = [
             "unshare",
             "--net",
-            "--fork",
-            "--kill-child=SIGTERM",
             "--",
             sys.executable,
             str(Path(__file__).resolve()),
@@ -502,9 +525,10 @@ def run(args: argparse.Namespace) -> RunReport:
             str(cfg_path),
             str(out_path),
         ]
-        proc = subprocess.run(inner, check=False)
+        proc = subprocess.Popen(inner, preexec_fn=_die_with_parent)  # noqa: PLW1509 -- no threads
+        returncode = _wait_forwarding_signals(proc)
         if not out_path.is_file():
-            raise HarnessError("netns", f"'unshare --net' run ended with code {proc.returncode} and no report")
+            raise HarnessError("netns", f"'unshare --net' run ended with code {returncode} and no report")
         data = json.loads(out_path.read_text())
     report = RunReport(
         install_seconds=round(install_seconds, 3),
@@ -520,16 +544,44 @@ def run(args: argparse.Namespace) -> RunReport:
     return report
 
 
+def _wait_forwarding_signals(proc: subprocess.Popen[bytes]) -> int:
+    """Wait for the inner harness; on SIGTERM/SIGINT/SIGHUP ask it to clean up (SIGTERM) and keep waiting."""
+    forwarded = False
+
+    def _forward(signum: int, _frame: object) -> None:
+        nonlocal forwarded
+        if not forwarded and proc.poll() is None:
+            forwarded = True
+            _log(f"signal {signum}: stopping the servers and the command")
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, _forward) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            _forward(signal.SIGINT, None)
+            return proc.wait(timeout=60)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _inside_main(cfg_path: str, out_path: str) -> int:
     raw = json.loads(Path(cfg_path).read_text())
     raw["instances"] = [InstanceSpec(**i) for i in raw["instances"]]
     cfg = RunConfig(**raw)
 
     def _on_term(signum: int, _frame: object) -> None:
+        # Only the first signal interrupts; the cleanup that follows must not be interrupted again.
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         raise KeyboardInterrupt(f"signal {signum}")
 
-    # unshare --kill-child sends SIGTERM when the outer harness dies: stop our servers on the way out.
-    signal.signal(signal.SIGTERM, _on_term)
+    # The outer harness forwards SIGTERM (and we get it via PR_SET_PDEATHSIG if it dies): stop the servers.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, _on_term)
     try:
         report = run_inside(cfg)
     except HarnessError as exc:
