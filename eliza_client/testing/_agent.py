@@ -19,8 +19,10 @@ Magic markers in the user's content change the agent's behaviour (documented for
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
+import logging
 import threading
 import time
 import uuid
@@ -28,6 +30,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
+
+logger = logging.getLogger("eliza_client.testing")
 
 __all__ = [
     "FAIL_MARKER",
@@ -78,18 +82,27 @@ class DeterministicAgent:
         if SILENT_MARKER in content:
             return AgentOutcome("silent")
         text = f"You said: {content}"
-        # The real inReplyTo is the id of the in-memory copy the runtime builds, not the stored message id.
+        # Key order and id shapes as 1.7.2 sends them: responseId is a random v4 uuid; inReplyTo is NOT the
+        # stored message id but the agent-scoped id of the runtime's own copy (version nibble 0).
         reply = {
-            "text": text,
             "thought": f"The user wrote {len(content)} characters; echoing them back.",
             "actions": ["REPLY"],
             "providers": [],
+            "text": text,
             "simple": True,
-            "responseId": str(uuid.uuid5(uuid.UUID(message_id), "response")),
-            "inReplyTo": str(uuid.uuid5(uuid.UUID(message_id), "memory")),
+            "responseId": str(uuid.uuid4()),
+            "inReplyTo": _agent_scoped_id(message_id, self.agent_id),
         }
         chunks = () if NOSTREAM_MARKER in content else _split(text)
         return AgentOutcome("reply", content=reply, chunks=chunks)
+
+
+def _agent_scoped_id(message_id: str, agent_id: str) -> str:
+    # Shaped like @elizaos/core's stringToUuid (sha1-based, version nibble 0, RFC variant).
+    digest = bytearray(hashlib.sha1(f"{message_id}:{agent_id}".encode()).digest()[:16])
+    digest[6] &= 0x0F
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(digest)))
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -173,6 +186,8 @@ class ReplyScheduler:
                 self._running += 1
             try:
                 job()
+            except Exception:
+                logger.exception("local sessions server: agent reply job failed")
             finally:
                 with self._cond:
                     self._running -= 1

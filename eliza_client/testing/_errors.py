@@ -32,32 +32,27 @@ __all__ = [
 #: Marker for an error without a ``details`` key (``None`` would be sent as ``null``): JS ``undefined``.
 NO_DETAILS: Any = UNDEFINED
 
-# Frames of the Express 5 router stack an async handler's error passes through in @elizaos/server 1.7.2.
+# The ten frames (Node's default stackTraceLimit) an async sessions handler's error carries in 1.7.2: the
+# handler, the asyncHandler wrapper, then Express 5's router. Only the install path differs between machines.
+_INSTALL = "/home/node/.bun/install/global/node_modules"
 _FRAMES = (
-    "    at <anonymous> (/app/node_modules/@elizaos/server/dist/index.js:{line}:{col})",
-    "    at <anonymous> (/app/node_modules/@elizaos/server/dist/index.js:{line2}:11)",
-    "    at Layer.handleRequest (/app/node_modules/router/lib/layer.js:152:17)",
-    "    at next (/app/node_modules/router/lib/route.js:157:13)",
-    "    at Route.dispatch (/app/node_modules/router/lib/route.js:117:3)",
-    "    at handle (/app/node_modules/router/index.js:435:11)",
-    "    at Layer.handleRequest (/app/node_modules/router/lib/layer.js:152:17)",
-    "    at /app/node_modules/router/index.js:295:15",
-    "    at processParams (/app/node_modules/router/index.js:582:12)",
-    "    at next (/app/node_modules/router/index.js:291:5)",
-    "    at Function.handle (/app/node_modules/router/index.js:186:3)",
-    "    at router (/app/node_modules/router/index.js:60:12)",
+    "    at file://{root}/@elizaos/server/dist/index.js:{line}:13",
+    "    at file://{root}/@elizaos/server/dist/index.js:25629:21",
+    "    at Layer.handleRequest ({root}/router/lib/layer.js:169:33)",
+    "    at next ({root}/router/lib/route.js:163:13)",
+    "    at Route.dispatch ({root}/router/lib/route.js:123:3)",
+    "    at handle ({root}/router/index.js:449:11)",
+    "    at Layer.handleRequest ({root}/router/lib/layer.js:169:33)",
+    "    at {root}/router/index.js:309:15",
+    "    at param ({root}/router/index.js:637:14)",
+    "    at param ({root}/router/index.js:647:14)",
 )
-_STACK_TARGET = 880
 
 
 def fake_stack(js_name: str, message: str, line: int) -> str:
-    """A realistic Node.js stack trace for an error thrown by a sessions handler."""
-    lines = [f"{js_name}: {message}"]
-    for frame in _FRAMES:
-        lines.append(frame.format(line=line, col=15, line2=line - 1290))
-        if sum(map(len, lines)) + len(lines) >= _STACK_TARGET:
-            break
-    return "\n".join(lines)
+    """A Node.js stack trace shaped like the one 1.7.2 puts in every sessions error body."""
+    frames = [frame.format(root=_INSTALL, line=line) for frame in _FRAMES]
+    return "\n".join([f"{js_name}: {message}", *frames])
 
 
 class SessionError(Exception):
@@ -70,7 +65,7 @@ class SessionError(Exception):
         message: str,
         js_name: str,
         details: Any = NO_DETAILS,
-        line: int = 31843,
+        line: int = 25740,
         stack_message: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -106,7 +101,7 @@ def session_expired(session_id: str, expires_at_ms: int) -> SessionError:
 def agent_not_found(agent_id: str) -> SessionError:
     """404 ``AGENT_NOT_FOUND``."""
     return SessionError(
-        404, "AGENT_NOT_FOUND", f"Agent with ID '{agent_id}' not found", "AgentNotFoundError", line=30977
+        404, "AGENT_NOT_FOUND", f"Agent with ID '{agent_id}' not found", "AgentNotFoundError", line=25686
     )
 
 
@@ -118,7 +113,7 @@ def invalid_uuid(field: str, value: Any) -> SessionError:
         f"Invalid UUID format for field '{field}'",
         "InvalidUuidError",
         {"providedValue": value, "expectedFormat": "UUID v4"},
-        line=30969,
+        line=25679,
     )
 
 
@@ -130,14 +125,14 @@ def missing_fields() -> SessionError:
         "Missing required fields: agentId, userId",
         "MissingFieldsError",
         {"missingFields": ["agentId", "userId"]},
-        line=30963,
+        line=25673,
     )
 
 
 def invalid_content(reason: str) -> SessionError:
     """400 ``VALIDATION_ERROR`` prefixed ``Invalid content:`` (also used for transport problems)."""
     return SessionError(
-        400, "VALIDATION_ERROR", f"Invalid content: {reason}", "InvalidContentError", {"reason": reason}, line=31871
+        400, "VALIDATION_ERROR", f"Invalid content: {reason}", "InvalidContentError", {"reason": reason}, line=25760
     )
 
 
@@ -150,7 +145,7 @@ def invalid_metadata(metadata: Any) -> SessionError:
         f"Invalid metadata: {reason}",
         "InvalidMetadataError",
         {"reason": reason, "providedMetadata": metadata},
-        line=30809,
+        line=25558,
     )
 
 
@@ -162,7 +157,7 @@ def invalid_pagination(parameter: str, value: str, reason: str) -> SessionError:
         f"Invalid pagination parameter '{parameter}': {reason}",
         "InvalidPaginationError",
         {"parameter": parameter, "value": value, "reason": reason},
-        line=32042,
+        line=25893,
     )
 
 
@@ -177,7 +172,7 @@ def invalid_timeout_config(reason: str, provided: Any) -> SessionError:
         f"Invalid timeout configuration: {reason}",
         "InvalidTimeoutConfigError",
         details,
-        line=32275,
+        line=26010,
     )
 
 
@@ -189,7 +184,7 @@ def session_renewal_failed(session_id: str, details: dict[str, Any]) -> SessionE
         f"Cannot renew session '{session_id}': Maximum duration reached",
         "SessionRenewalError",
         details,
-        line=32231,
+        line=25990,
     )
 
 
@@ -201,7 +196,7 @@ def internal_error(js_error: str, js_message: str) -> SessionError:
         "An unexpected error occurred",
         js_error,
         js_message,
-        line=31861,
+        line=25758,
         stack_message=js_message,
     )
 

@@ -29,6 +29,7 @@ __all__ = [
     "js_to_string",
     "js_truthy",
     "js_typeof",
+    "jsonb_order",
     "parse_json_body",
     "time_clip",
     "utf16_len",
@@ -263,6 +264,19 @@ def js_stringify(value: Any) -> str:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
+def jsonb_order(value: Any) -> Any:
+    """``value`` as it comes back from a Postgres ``jsonb`` column: object keys sorted shorter-first, then by
+    their UTF-8 bytes (the server stores message and channel metadata as jsonb, so clients see this order)."""
+    if isinstance(value, dict):
+        keys = sorted(
+            value, key=lambda k: (len(k.encode("utf-8", "surrogatepass")), k.encode("utf-8", "surrogatepass"))
+        )
+        return {k: jsonb_order(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [jsonb_order(item) for item in value]
+    return value
+
+
 def utf16_len(text: str) -> int:
     """``text.length`` in JavaScript: UTF-16 code units (astral characters count twice)."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
@@ -300,12 +314,6 @@ _JSON_WS = " \t\n\r"
 _MAX_CONTEXT = 10
 
 
-def _line_col(text: str, pos: int) -> str:
-    line = text.count("\n", 0, pos) + 1
-    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return f" (line {line} column {column})"
-
-
 def _unexpected_token(text: str, pos: int) -> str:
     token = text[pos]
     if len(text) <= 2 * _MAX_CONTEXT:
@@ -329,7 +337,7 @@ class _V8Locator:
             return JsonSyntaxError("Unexpected end of JSON input")
         if template == "token":
             return JsonSyntaxError(_unexpected_token(self.text, self.pos))
-        return JsonSyntaxError(f"{template} in JSON at position {self.pos}{_line_col(self.text, self.pos)}")
+        return JsonSyntaxError(f"{template} in JSON at position {self.pos}")
 
     def skip_ws(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] in _JSON_WS:

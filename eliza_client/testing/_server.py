@@ -34,7 +34,7 @@ import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -42,7 +42,7 @@ from . import _errors as err
 from ._agent import DeterministicAgent, ReplyScheduler, agent_id_for
 from ._clock import Clock, SystemClock
 from ._faults import FaultRule, Faults
-from ._js import UNDEFINED, JsonSyntaxError, js_stringify, parse_json_body
+from ._js import UNDEFINED, JsonSyntaxError, iso_from_ms, js_stringify, parse_json_body
 from ._ratelimit import FixedWindowRateLimiter
 from ._state import SendPrepared, SessionsState, Settings
 
@@ -55,20 +55,36 @@ _KEEP_ALIVE_SECONDS = 5
 _MAX_BODY = 64 * 1024 * 1024
 _DEFAULT_JSON_LIMIT = 2 * 1024 * 1024
 
-# helmet 8 defaults that matter to clients (the app-level CSP is project-specific and left out).
-_HELMET_HEADERS: tuple[tuple[str, str], ...] = (
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Cross-Origin-Resource-Policy", "same-origin"),
-    ("Origin-Agent-Cluster", "?1"),
-    ("Referrer-Policy", "no-referrer"),
-    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-DNS-Prefetch-Control", "off"),
-    ("X-Download-Options", "noopen"),
-    ("X-Frame-Options", "SAMEORIGIN"),
-    ("X-Permitted-Cross-Domain-Policies", "none"),
-    ("X-XSS-Protection", "0"),
+# The helmet headers of 1.7.2, in wire order. Responses made before the API router (preflight, 401, malformed
+# JSON, /healthz, 403) carry the app-level set; the API router's own helmet switches Referrer-Policy and adds
+# HSTS, and a later middleware sets X-XSS-Protection, which is why a 429 still says "0".
+_CSP = (
+    "default-src 'self';style-src 'self' 'unsafe-inline' https: http:;script-src * 'unsafe-inline' 'unsafe-eval';"
+    "img-src 'self' data: blob: https: http:;font-src 'self' https: http: data:;"
+    "connect-src 'self' ws: wss: https: http:;media-src 'self' blob: data:;object-src 'none';"
+    "frame-src 'self' data:;base-uri 'self';form-action 'self'"
 )
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+Level = Literal["app", "limiter", "api"]
+
+
+def _helmet(level: Level) -> list[tuple[str, str]]:
+    app = level == "app"
+    return [
+        ("Content-Security-Policy", _CSP),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "cross-origin"),
+        ("Origin-Agent-Cluster", "?1"),
+        ("Referrer-Policy", "no-referrer-when-downgrade" if app else "no-referrer"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-DNS-Prefetch-Control", "off"),
+        ("X-Download-Options", "noopen"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("X-Permitted-Cross-Domain-Policies", "none"),
+        ("X-XSS-Protection", "1; mode=block" if level == "api" else "0"),
+    ]
+
+
 _CORS_METHODS = "GET,POST,PUT,DELETE,PATCH,OPTIONS"
 _CORS_HEADERS = "Content-Type,Authorization,X-API-KEY"
 _VALID_BODY_TYPES = ("application/json", "multipart/form-data", "application/x-www-form-urlencoded")
@@ -94,10 +110,9 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("GET", r"/api/messaging/sessions/?", "list_sessions"),
     )
 )
-_EXPRESS_404 = (
-    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n'
-    "<body>\n<pre>Cannot {method} {path}</pre>\n</body>\n</html>\n"
-)
+_PING_PATH = re.compile(r"/api/server/ping/?", re.IGNORECASE)
+_HEALTHZ_PATH = re.compile(r"/healthz/?", re.IGNORECASE)
+_HEALTH_PATH = re.compile(r"/health/?", re.IGNORECASE)
 _API_PATH = re.compile(r"/api(?:/.*)?", re.IGNORECASE | re.DOTALL)
 _BAD_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
 
@@ -195,25 +210,49 @@ class _App:
     # --------------------------------------------------------------------------------------- building blocks
 
     @staticmethod
-    def base_headers(request: Request) -> list[tuple[str, str]]:
-        headers = list(_HELMET_HEADERS)
+    def base_headers(request: Request, level: Level = "api") -> list[tuple[str, str]]:
+        """helmet, then CORS (origin reflected, credentials allowed), then HSTS inside the API router."""
+        headers = _helmet(level)
         origin = request.header("Origin")
         if origin is not None:
             headers.append(("Access-Control-Allow-Origin", origin))
         headers.append(("Vary", "Origin"))
         headers.append(("Access-Control-Allow-Credentials", "true"))
+        if level != "app":
+            headers.append(_HSTS)
         return headers
 
-    def json(self, request: Request, status: int, payload: Any, extra: Sequence[tuple[str, str]] = ()) -> Response:
-        body = _json_body(payload)
-        headers = self.base_headers(request)
+    def json(
+        self,
+        request: Request,
+        status: int,
+        payload: Any,
+        extra: Sequence[tuple[str, str]] = (),
+        level: Level = "api",
+    ) -> Response:
+        """An Express ``res.json`` reply."""
+        return self.send(request, status, _json_body(payload), _JSON_TYPE, extra, level)
+
+    def send(
+        self,
+        request: Request,
+        status: int,
+        body: bytes,
+        content_type: str,
+        extra: Sequence[tuple[str, str]] = (),
+        level: Level = "api",
+    ) -> Response:
+        """An Express ``res.send`` reply: content type, weak ETag (Content-Length is added when written)."""
+        headers = self.base_headers(request, level)
         headers.extend(extra)
-        headers.append(("Content-Type", _JSON_TYPE))
+        headers.append(("Content-Type", content_type))
+        headers.append(("Content-Length", str(len(body))))
         headers.append(("ETag", weak_etag(body)))
         return Response(status, headers, body)
 
     def generic_500(self, request: Request, message: str) -> Response:
-        return self.json(request, 500, {"success": False, "error": {"message": message, "code": 500}})
+        """The app-level error handler's body (malformed JSON, oversize body, bad charset)."""
+        return self.json(request, 500, {"success": False, "error": {"message": message, "code": 500}}, level="app")
 
     def fault_response(self, request: Request, rule: FaultRule) -> Response:
         if rule.body is not None:
@@ -236,20 +275,15 @@ class _App:
 
     def handle(self, request: Request) -> Response:
         if request.method == "OPTIONS":
-            headers = self.base_headers(request)
+            headers = self.base_headers(request, "app")
             headers += [
                 ("Access-Control-Allow-Methods", _CORS_METHODS),
                 ("Access-Control-Allow-Headers", _CORS_HEADERS),
+                ("Content-Length", "0"),
             ]
             return Response(204, headers)
         if not _API_PATH.fullmatch(request.path):
-            html = _EXPRESS_404.format(method=request.method, path=request.path)
-            headers = [
-                ("Content-Security-Policy", "default-src 'none'"),
-                ("X-Content-Type-Options", "nosniff"),
-                ("Content-Type", "text/html; charset=utf-8"),
-            ]
-            return Response(404, headers, html.encode("utf-8"))
+            return self.outside_api(request)
 
         body = UNDEFINED
         content_type = request.header("Content-Type")
@@ -269,18 +303,16 @@ class _App:
         if api_key:
             provided = request.headers.get_all("X-API-KEY") or []
             if ", ".join(str(v) for v in provided) != api_key:
-                return self.json(
-                    request, 401, {"error": "API key required", "message": "Missing or invalid X-API-KEY header"}
-                )
+                unauthorized = {"error": "API key required", "message": "Missing or invalid X-API-KEY header"}
+                return self.json(request, 401, unauthorized, level="app")
 
         limits: list[tuple[str, str]] = []
         if self.limiter is not None:
             decision = self.limiter.hit(request.client_ip)
             limits = decision.headers()
             if not decision.allowed:
-                return self.json(
-                    request, 429, _RATE_LIMIT_BODY, [*limits, ("Retry-After", str(decision.reset_seconds))]
-                )
+                extra = [*limits, ("Retry-After", str(decision.reset_seconds))]
+                return self.json(request, 429, _RATE_LIMIT_BODY, extra, level="limiter")
 
         if request.method in ("POST", "PUT", "PATCH"):
             length = request.header("Content-Length")
@@ -289,16 +321,18 @@ class _App:
                 and length != "0"
                 and not (content_type and any(kind in content_type for kind in _VALID_BODY_TYPES))
             ):
-                payload = {
+                bad_type = {
                     "success": False,
                     "error": {"code": "INVALID_CONTENT_TYPE", "message": "Invalid or missing Content-Type header"},
                 }
-                return self.json(request, 400, payload, limits)
+                return self.json(request, 400, bad_type, limits)
 
         operation, raw_id = route(request.method, request.path)
+        if operation is None and request.method in ("GET", "HEAD") and _PING_PATH.fullmatch(request.path):
+            return self.json(request, 200, {"pong": True, "timestamp": self.clock.now_ms()}, limits)
         if operation is None:
-            payload = {"success": False, "error": {"message": "API endpoint not found", "code": 404}}
-            return self.json(request, 404, payload, limits)
+            not_found = {"success": False, "error": {"message": "API endpoint not found", "code": 404}}
+            return self.json(request, 404, not_found, limits)
         try:
             session_id = "" if raw_id is None else decode_uri_component(raw_id)
             response = self.dispatch(request, operation, session_id, body, limits)
@@ -312,6 +346,23 @@ class _App:
             failure = err.internal_error(type(unexpected).__name__, str(unexpected))
             response = self.json(request, failure.status, failure.body(self.clock.now_ms()), limits)
         return _maybe_not_modified(request, response)
+
+    def outside_api(self, request: Request) -> Response:
+        """The public liveness routes; any other path outside /api is 403 (the web UI is disabled)."""
+        if request.method in ("GET", "HEAD"):
+            if _HEALTHZ_PATH.fullmatch(request.path):
+                payload: Any = {"status": "ok", "timestamp": iso_from_ms(self.clock.now_ms())}
+                return self.json(request, 200, payload, level="app")
+            if _HEALTH_PATH.fullmatch(request.path):
+                payload = {
+                    "status": "OK",
+                    "version": "unknown",
+                    "timestamp": iso_from_ms(self.clock.now_ms()),
+                    "dependencies": {"agents": "healthy"},
+                    "agentCount": len(self.owner.agent_ids),
+                }
+                return self.json(request, 200, payload, level="app")
+        return self.send(request, 403, b"Forbidden", "text/plain; charset=utf-8", level="app")
 
     def dispatch(
         self, request: Request, operation: str, session_id: str, body: Any, limits: list[tuple[str, str]]
@@ -357,7 +408,7 @@ class _App:
             return self.json(request, 201, payload, limits)
         headers = self.base_headers(request)
         headers += limits
-        headers += [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
+        headers += [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("Connection", "keep-alive")]
         return Response(200, headers, stream=self.sse_events(prepared))
 
     def sse_events(self, prepared: SendPrepared) -> Iterator[bytes]:
@@ -513,18 +564,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             phrase = "Unknown"
         lines = [f"HTTP/1.1 {status} {phrase}"]
+        names = {name for name, _ in response.headers}
         lines += [f"{name}: {value}" for name, value in response.headers]
-        streaming = response.stream is not None
-        if streaming:
-            lines.append("Transfer-Encoding: chunked")
-        elif status not in (204, 304):
+        if response.stream is None and status not in (204, 304) and "Content-Length" not in names:
             lines.append(f"Content-Length: {len(response.body)}")
-        lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
-        if self.close_connection:
-            lines.append("Connection: close")
+        # Node writes Date, then Connection/Keep-Alive unless the handler set Connection itself (SSE does),
+        # then Transfer-Encoding for a body of unknown length.
+        if "Connection" in names:
+            lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
         else:
-            lines.append("Connection: keep-alive")
-            lines.append(f"Keep-Alive: timeout={_KEEP_ALIVE_SECONDS}")
+            lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
+            if self.close_connection:
+                lines.append("Connection: close")
+            else:
+                lines.append("Connection: keep-alive")
+                lines.append(f"Keep-Alive: timeout={_KEEP_ALIVE_SECONDS}")
+        if response.stream is not None:
+            lines.append("Transfer-Encoding: chunked")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
         send_body = request.method != "HEAD" and status not in (204, 304)
 

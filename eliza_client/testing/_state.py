@@ -30,6 +30,7 @@ from ._js import (
     js_to_number,
     js_truthy,
     js_typeof,
+    jsonb_order,
     time_clip,
     utf16_len,
 )
@@ -389,14 +390,16 @@ class SessionsState:
             config = self._merge_timeout_config(_prop(body, "timeoutConfig"))
             session_id, channel_id = str(uuid.uuid4()), str(uuid.uuid4())
             session_metadata = metadata if js_truthy(metadata) else {}
-            channel_metadata = copy.deepcopy(
-                {
-                    "sessionId": session_id,
-                    "agentId": agent_id,
-                    "userId": user_id,
-                    "timeoutConfig": config,
-                    **js_spread(session_metadata),
-                }
+            channel_metadata = jsonb_order(
+                copy.deepcopy(
+                    {
+                        "sessionId": session_id,
+                        "agentId": agent_id,
+                        "userId": user_id,
+                        "timeoutConfig": config,
+                        **js_spread(session_metadata),
+                    }
+                )
             )
             self._channels[channel_id] = Channel(channel_id, channel_metadata)
             session = Session(
@@ -503,6 +506,7 @@ class SessionsState:
             attachments = _prop(body, "attachments")
             if attachments is not UNDEFINED:
                 raw_message["attachments"] = copy.deepcopy(attachments)
+            # Stored in jsonb columns, and the reply is built from the stored row: keys come back reordered.
             message = StoredMessage(
                 id=str(uuid.uuid4()),
                 channel_id=channel.id,
@@ -510,8 +514,8 @@ class SessionsState:
                 content=content,
                 created_at=now,
                 source_type="user",
-                raw_message=raw_message,
-                metadata=merged,
+                raw_message=jsonb_order(raw_message),
+                metadata=jsonb_order(merged),
             )
             channel.messages.append(message)
             user_message = {
@@ -522,8 +526,8 @@ class SessionsState:
                 "content": content,
                 "created_at": now,
                 "source_type": "user",
-                "raw_message": copy.deepcopy(raw_message),
-                "metadata": copy.deepcopy(merged),
+                "raw_message": copy.deepcopy(message.raw_message),
+                "metadata": copy.deepcopy(message.metadata),
             }
             status = {
                 "expiresAt": iso_from_ms(session.expires_at),
@@ -559,8 +563,13 @@ class SessionsState:
                     content=reply["text"],
                     created_at=now,
                     source_type="agent_response",
-                    raw_message={"text": reply["text"], "thought": reply["thought"], "actions": reply["actions"]},
-                    metadata={"agent_id": agent.agent_id, "agentName": agent.name, "channelType": "DM", "isDm": True},
+                    raw_message=jsonb_order(
+                        {"text": reply["text"], "thought": reply["thought"], "actions": reply["actions"]}
+                    ),
+                    # What 1.7.2 stores for an agent reply (isDm false and GROUP, although the channel is a DM).
+                    metadata=jsonb_order(
+                        {"isDm": False, "agent_id": agent.agent_id, "agentName": agent.name, "channelType": "GROUP"}
+                    ),
                 )
             )
 

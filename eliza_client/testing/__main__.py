@@ -1,0 +1,118 @@
+"""``python -m eliza_client.testing serve``: run the local sessions server until Ctrl-C.
+
+Example::
+
+    python -m eliza_client.testing serve --port 3000 --api-key secret --agent-name Eliza --agent-name Bob
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from ._server import LocalSessionsServer
+
+
+def _env_pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _rate_limit(text: str) -> int | None:
+    if text.lower() in ("none", "off", "0"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'none', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the rate limit must be at least 1 (or 'none')")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="python -m eliza_client.testing",
+        description="A local imitation of the elizaOS 1.7.2 Sessions API, on loopback.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the server until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="port (default 3000; 0 = any free port)")
+    serve.add_argument("--api-key", default=None, help="require this X-API-KEY on every /api route")
+    serve.add_argument(
+        "--agent-name",
+        action="append",
+        dest="agent_names",
+        metavar="NAME",
+        help="an agent to load (repeatable; default: Eliza)",
+    )
+    serve.add_argument(
+        "--rate-limit", type=_rate_limit, default=1000, help="requests per window per IP, or 'none' (default 1000)"
+    )
+    serve.add_argument("--rate-limit-window", type=int, default=900, help="window in seconds (default 900)")
+    serve.add_argument("--reply-delay", type=float, default=0.15, help="websocket reply delay in seconds")
+    serve.add_argument("--chunk-delay", type=float, default=0.02, help="pause between SSE events in seconds")
+    serve.add_argument(
+        "--env",
+        action="append",
+        type=_env_pair,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a SESSION_* setting, e.g. SESSION_MIN_TIMEOUT_MINUTES=1 (repeatable)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    server = LocalSessionsServer(
+        api_key=args.api_key,
+        agent_names=args.agent_names or ("Eliza",),
+        rate_limit=args.rate_limit,
+        rate_limit_window_seconds=args.rate_limit_window,
+        reply_delay=args.reply_delay,
+        chunk_delay=args.chunk_delay,
+        host=args.host,
+        port=args.port,
+        env=dict(args.env),
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    # SIGTERM as well as Ctrl-C, so `kill` and process managers stop it cleanly too.
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    print(f"elizaOS sessions API (local) listening on {server.base_url}", flush=True)
+    for name, agent_id in server.agents.items():
+        print(f"  agent {name}: {agent_id}", flush=True)
+    if server.api_key:
+        print("  X-API-KEY required", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
