@@ -149,7 +149,12 @@ class SecretFilter(logging.Filter):
             # Formatters reuse exc_text when it is set, so pre-rendering it is how the traceback gets scrubbed.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.scrub(record.exc_text)
+            scrubbed = self.scrub(record.exc_text)
+            if scrubbed != record.exc_text:
+                # The exception object itself carries the secret, and handlers such as error trackers read
+                # exc_info directly; keep only the scrubbed text (formatters print exc_text without it).
+                record.exc_info = None
+            record.exc_text = scrubbed
         if record.stack_info:
             record.stack_info = self.scrub(record.stack_info)
         for name, value in list(record.__dict__.items()):
