@@ -89,6 +89,7 @@ def _code_edges() -> set[tuple[str, str]]:
 
 
 def _all_subclasses(cls: type) -> Iterator[type]:
+    sub: type
     for sub in cls.__subclasses__():
         yield sub
         yield from _all_subclasses(sub)

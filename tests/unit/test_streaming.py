@@ -209,7 +209,7 @@ def test_long_line_over_many_small_chunks() -> None:
 
 # --- properties ----------------------------------------------------------------------------------------
 
-line_text = st.text(alphabet=st.characters(exclude_characters="\r\n", exclude_categories=("Cs",)), max_size=20)
+line_text = st.text(alphabet=st.characters(exclude_characters="\r\n", exclude_categories=["Cs"]), max_size=20)
 events_strategy = st.lists(
     st.tuples(
         st.text(alphabet="abcdefghij_", min_size=1, max_size=8),  # event name

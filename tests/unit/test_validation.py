@@ -37,7 +37,7 @@ from ._node import needs_node, run_node
 # Every code point, lone surrogates included (hypothesis leaves category Cs out by default).
 any_char = st.characters(exclude_categories=())
 astral = st.characters(min_codepoint=0x10000)
-bmp = st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",))
+bmp = st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"])
 
 
 def js_length(text: str) -> int:
@@ -210,12 +210,13 @@ def test_utf16_length_matches_javascript() -> None:
 
 
 def test_metadata_examples_and_plain_copy() -> None:
-    source = OrderedDict(platform="web", tags=("a", "b"), nested={"n": 1.5, "ok": True, "none": None})
+    nested: dict[str, Any] = {"n": 1.5, "ok": True, "none": None}
+    source = OrderedDict(platform="web", tags=("a", "b"), nested=nested)
     copy = validate_metadata(source)
     assert copy == {"platform": "web", "tags": ["a", "b"], "nested": {"n": 1.5, "ok": True, "none": None}}
     assert type(copy) is dict
     assert type(copy["tags"]) is list
-    source["nested"]["n"] = 2  # the copy is deep
+    nested["n"] = 2  # the copy is deep
     assert copy["nested"]["n"] == 1.5
     assert validate_metadata({}) == {}
 
