@@ -11,6 +11,7 @@
         ├── APIConnectionError          no (complete) answer: refused, reset, DNS, TLS ...
         │   └── APITimeoutError         the connect, read or total timeout ran out
         ├── DeliveryUnknownError        a send whose outcome stayed unknown after reconciling
+        ├── ReplyLostError              a send_and_wait/stream message was stored, but its reply was lost
         └── APIStatusError              the server answered 4xx/5xx
             ├── BadRequestError         400 (VALIDATION_ERROR, SESSION_RENEWAL_FAILED, INVALID_CONTENT_TYPE)
             ├── AuthenticationError     401 missing or wrong X-API-KEY
@@ -64,6 +65,7 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "RateLimitError",
+    "ReplyLostError",
     "ResponseValidationError",
     "SessionExpiredError",
     "SessionGoneError",
@@ -260,6 +262,34 @@ class DeliveryUnknownError(APIError):
             ),
             operation=operation,
         )
+        self.client_message_id = client_message_id
+        self.session_id = session_id
+
+
+class ReplyLostError(APIError):
+    """A message sent with ``send_and_wait`` or ``stream`` was stored, but the connection failed before the
+    agent's reply arrived (the client found the message in the history while making sure it was not lost).
+
+    Do not resend it: it is in the conversation. The server never stores replies given over the ``http`` and
+    ``sse`` transports, so the reply cannot be recovered. ``sent_message`` is the stored message.
+    """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "session_id", "client_message_id", "message")
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        sent_message: Any,
+        client_message_id: str,
+        session_id: str | None = None,
+        operation: str | None = "send",
+    ) -> None:
+        super().__init__(
+            message or f"Message {client_message_id} was stored, but the agent's reply was lost with the connection.",
+            operation=operation,
+        )
+        self.sent_message = sent_message
         self.client_message_id = client_message_id
         self.session_id = session_id
 

@@ -1,0 +1,195 @@
+"""ElizaClient: configuration, the shared connection pool, per-call options, and the client's lifetime."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Self
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from eliza_sessions_api.client import AuthenticatedClient, Client
+
+from ._constants import API_KEY_HEADER, DEFAULT_MAX_RETRIES, DEFAULT_POOL_MAXSIZE, ENV_API_KEY, ENV_BASE_URL
+from ._errors import ValidationError
+from ._logs import register_secret
+from ._sessions import SessionsResource
+from ._transport import RequestOptions, Transport
+from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutLike
+from ._version import __version__
+
+__all__ = ["DEFAULT_BASE_URL", "ElizaClient"]
+
+#: The elizaOS server's default address, used when neither ``base_url`` nor ``ELIZA_BASE_URL`` is given.
+DEFAULT_BASE_URL = "http://localhost:3000"
+
+
+def _check_retries(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(
+            f"max_retries must be a non-negative integer, got {value!r}", field="max_retries", rule="range", value=value
+        )
+    return value
+
+
+def _check_headers(value: object) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValidationError("extra_headers must map strings to strings", field="extra_headers", rule="type")
+    return dict(value)
+
+
+class ElizaClient:
+    """A blocking client for the elizaOS Sessions API.
+
+    ::
+
+        with ElizaClient("http://localhost:3000", api_key="...") as client:
+            session = client.sessions.create(agent_id, user_id)
+            client.sessions.send_message(session.id, "Hello")
+
+    ``base_url`` and ``api_key`` fall back to the ``ELIZA_BASE_URL`` and ``ELIZA_API_KEY`` environment variables
+    (then to ``http://localhost:3000`` and no key). ``timeout`` is seconds, a ``(connect, read)`` pair or a
+    :class:`Timeout` (default: 5 s to connect, 30 s between bytes); sends that wait for the agent
+    (``send_and_wait``, ``stream``) use ``reply_timeout`` for reading instead (default 120 s). ``max_retries``
+    (default 2) bounds the retries of a failed call; see the README's "Retries" section for which failures are
+    retried. ``session`` lets you supply your own ``requests.Session`` (used as is, never modified, not closed
+    by ``close()``); otherwise the client creates one with a connection pool of ``pool_maxsize`` connections.
+
+    One client is safe to share between threads (a Django app's, for example): it holds no per-call state, and
+    ``with_options`` copies share its connection pool. Create one per process; close it when done (or use
+    ``with``). After ``close()`` every call raises :class:`ClientClosedError`.
+
+    The API key is sent as ``X-API-KEY`` and never appears in ``repr()``, logs or exception messages.
+
+    Raises:
+        ValidationError: an option has the wrong type or range.
+    """
+
+    sessions: SessionsResource
+    """Sessions, messages and their lifetime: see :class:`SessionsResource`."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout: TimeoutLike | NotGiven = NOT_GIVEN,
+        reply_timeout: float | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        pool_maxsize: int = DEFAULT_POOL_MAXSIZE,
+        verify: bool | str = True,
+    ) -> None:
+        base_url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise ValidationError("base_url must be an http:// or https:// URL", field="base_url", rule="format")
+        api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY) or None
+        if api_key is not None:
+            if not isinstance(api_key, str) or not api_key:
+                raise ValidationError("api_key must be a non-empty string", field="api_key", rule="type", value=None)
+            register_secret(api_key)
+        self._base_url = base_url.rstrip("/")
+        owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            # One retry layer only (ours): urllib3's retries stay off, or attempts would multiply.
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        headers = {"User-Agent": f"eliza-client/{__version__} python-requests/{requests.__version__}"}
+        generated: AuthenticatedClient | Client
+        if api_key is not None:
+            generated = AuthenticatedClient(
+                base_url=self._base_url,
+                token=api_key,
+                prefix="",
+                auth_header_name=API_KEY_HEADER,
+                headers=headers,
+                verify_ssl=verify,
+            )
+        else:
+            generated = Client(base_url=self._base_url, headers=headers, verify_ssl=verify)
+        generated.set_requests_session(session)
+        self._transport = Transport(generated, owns_session=owns_session)
+        resolved = Timeout.default() if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
+        self._options = RequestOptions(
+            timeout=resolved,
+            max_retries=_check_retries(max_retries),
+            extra_headers=_check_headers(extra_headers or {}),
+        )
+        self._reply_timeout = reply_timeout
+        self.sessions = SessionsResource(self._transport, self._options, reply_timeout=reply_timeout)
+
+    @property
+    def base_url(self) -> str:
+        """The server's base URL (without a trailing slash)."""
+        return self._base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        """The timeout calls use unless overridden."""
+        return self._options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed call may be retried."""
+        return self._options.max_retries
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutLike | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> ElizaClient:
+        """A copy of this client with other per-call options, sharing its connection pool and its lifetime.
+
+        ``extra_headers`` are added to (and override) this client's extra headers. Closing either client closes
+        both (they share the pool); close the original when done.
+
+        Raises:
+            ValidationError: an option has the wrong type or range.
+        """
+        options = self._options
+        new_options = RequestOptions(
+            timeout=options.timeout if isinstance(timeout, NotGiven) else Timeout.coerce(timeout),
+            max_retries=options.max_retries if isinstance(max_retries, NotGiven) else _check_retries(max_retries),
+            extra_headers=options.extra_headers
+            if isinstance(extra_headers, NotGiven)
+            else {**options.extra_headers, **_check_headers(extra_headers)},
+        )
+        clone = object.__new__(ElizaClient)
+        clone._base_url = self._base_url
+        clone._transport = self._transport
+        clone._options = new_options
+        clone._reply_timeout = self._reply_timeout
+        clone.sessions = SessionsResource(self._transport, new_options, reply_timeout=self._reply_timeout)
+        return clone
+
+    def close(self) -> None:
+        """Release the connection pool (unless the ``requests.Session`` was supplied by the caller).
+
+        Safe to call more than once. Later calls on this client (and its ``with_options`` copies) raise
+        :class:`ClientClosedError`.
+        """
+        self._transport.close()
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether ``close()`` has been called."""
+        return self._transport.closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        # Never the API key: repr() ends up in logs and tracebacks.
+        return f"ElizaClient(base_url={self._base_url!r}, max_retries={self.max_retries}, timeout={self.timeout!r})"

@@ -1,0 +1,158 @@
+"""Walking a whole conversation, completely and exactly, over the server's imperfect cursors.
+
+What the server does (spec: ``list_messages``): pages come newest first; ``before``/``after`` are strict
+epoch-millisecond bounds with no tie-breaker among messages of the same millisecond; ``hasMore`` only means
+"the page is full"; an ``after``-only query looks at the newest min(1000, 20 × limit) messages only.
+
+What this module does about it:
+
+* **No skips at page boundaries.** The next page is asked for with ``before = oldest_ms + 1`` (one millisecond
+  wider than the server's cursor), so messages that share the boundary millisecond are fetched again, and the
+  ones already yielded are dropped by id. Only the ids of the current boundary millisecond are remembered, so
+  memory stays constant however long the conversation is.
+* **No endless loop, no silent gap** when more messages share one millisecond than a page holds (the widened
+  page then brings nothing new): the rest of that millisecond is fetched from the other end with an
+  ``after``-only query (which returns the *oldest* messages of its window). Together the two ends reach up to
+  2 × 100 messages of one millisecond; if the two ends do not meet, no query of this API can reach the middle
+  (both return fixed prefixes or suffixes of the server's order) and :class:`PaginationError` is raised rather
+  than a message being skipped.
+* **Oldest first, past the ``after`` window.** ``after``-only paging would silently stop 1000 messages from
+  the newest. Oldest-first iteration instead walks newest-first once, keeping only one checkpoint (an integer)
+  per page, then replays the checkpointed ranges from the oldest, each with a bounded range query, reversing
+  one range at a time. It costs about twice the requests of newest-first iteration; memory is one page plus
+  the checkpoints.
+* A short page ends the walk (counted before de-duplication); an empty page carries no cursors and ends it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+from ._constants import JS_DATE_MAX_MS, PAGE_LIMIT_MAX
+from ._errors import ElizaError
+from ._models import Message, MessagePage
+from ._timestamps import EPOCH
+
+__all__ = ["FetchPage", "MessageIterator", "PaginationError", "epoch_ms"]
+
+#: fetch(limit, before_ms, after_ms) -> one page, newest first.
+FetchPage = Callable[[int, int | None, int | None], MessagePage]
+
+_ONE_MS = timedelta(milliseconds=1)
+
+
+class PaginationError(ElizaError):
+    """The server's cursors cannot walk past a point of the conversation without skipping messages.
+
+    Raised when more messages share one millisecond than two pages (2 × 100) can reach; ``millisecond`` is
+    that epoch-millisecond timestamp and ``seen`` how many of its messages were yielded before giving up.
+    """
+
+    def __init__(self, message: str, *, millisecond: int, seen: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.millisecond = millisecond
+        self.seen = seen
+
+
+def epoch_ms(value: datetime) -> int:
+    """Exact epoch milliseconds of an aware datetime (integer arithmetic: no float rounding)."""
+    return (value - EPOCH) // _ONE_MS
+
+
+def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: int | None) -> Iterator[Message]:
+    """Every message with ``after < created_at < before``, newest first, each exactly once."""
+    # With `after` alone the server returns the *oldest* messages of its window; an explicit upper bound (the
+    # end of JavaScript's date range) selects its range mode, which returns the newest.
+    cursor = JS_DATE_MAX_MS if before is None and after is not None else before
+    boundary: int | None = None  # created_at (ms) of the oldest message yielded so far
+    seen_at_boundary: set[str] = set()
+    while True:
+        page = fetch(page_size, cursor, after)
+        fresh = 0
+        for message in page.messages:
+            ms = epoch_ms(message.created_at)
+            if ms == boundary:
+                if message.id in seen_at_boundary:
+                    continue
+                seen_at_boundary.add(message.id)
+            elif boundary is not None and ms > boundary:
+                continue  # cannot happen with a correct server; never yield out of order
+            else:
+                boundary = ms
+                seen_at_boundary = {message.id}
+            fresh += 1
+            yield message
+        if len(page.messages) < page_size or boundary is None:
+            return
+        if fresh == 0:
+            # A full page of one millisecond, all seen: fetch the rest of it from the other end, then step past it.
+            yield from _rest_of_millisecond(fetch, boundary, seen_at_boundary, before)
+            cursor = boundary
+            seen_at_boundary = set()
+            if after is not None and cursor - 1 <= after:
+                return
+            continue
+        cursor = boundary + 1
+
+
+def _rest_of_millisecond(fetch: FetchPage, ms: int, seen: set[str], before: int | None) -> Iterator[Message]:
+    # An after-only query returns the *oldest* `limit` messages newer than `after`, of a window of the newest
+    # min(1000, 20 × limit) messages: with after = ms - 1 that is the oldest end of this millisecond (as long as
+    # fewer than 1000 messages are newer than its end). The prefix already yielded and this suffix meet iff
+    # they share an id, and only then is the millisecond known to be complete.
+    page = fetch(PAGE_LIMIT_MAX, None, ms - 1)
+    tail = [m for m in page.messages if epoch_ms(m.created_at) == ms]
+    if not any(m.id in seen for m in tail):
+        raise PaginationError(
+            f"more messages share the millisecond {ms} than the server's cursors can reach "
+            f"({len(seen)} yielded); the rest of that millisecond cannot be read without skipping messages",
+            millisecond=ms,
+            seen=len(seen),
+        )
+    for message in tail:
+        if message.id not in seen:
+            seen.add(message.id)
+            yield message
+
+
+def _oldest_first(fetch: FetchPage, page_size: int, before: int | None, after: int | None) -> Iterator[Message]:
+    # Pass 1: walk newest-first, remembering the created_at (ms) that ends each page: checkpoints[i] splits the
+    # conversation into ranges (checkpoints[i+1], checkpoints[i]] that each hold about one page.
+    checkpoints: list[int] = []
+    last_ms: int | None = None
+    for count, message in enumerate(_newest_first(fetch, page_size, before, after), start=1):
+        last_ms = epoch_ms(message.created_at)
+        if count % page_size == 0:
+            checkpoints.append(last_ms)
+    if last_ms is None:
+        return
+    # Pass 2: replay each range from the oldest, newest-first inside it (exact, as above), reversed in memory.
+    upper_bounds: list[int | None] = [before, *[ms + 1 for ms in checkpoints]]
+    lower_bounds: list[int | None] = [*checkpoints, after]
+    for upper, lower in zip(reversed(upper_bounds), reversed(lower_bounds), strict=True):
+        if upper is not None and lower is not None and upper - 1 <= lower:
+            continue
+        chunk = list(_newest_first(fetch, page_size, upper, lower))
+        yield from reversed(chunk)
+
+
+class MessageIterator:
+    """A lazy iterator over a session's whole history (see ``SessionsResource.iter_messages``).
+
+    Iterating it sends requests as needed, one page (up to 100 messages) at a time; it can be iterated once.
+    Works with ``itertools.islice`` and ``for`` loops; stop early and no further requests are made.
+    """
+
+    def __init__(
+        self, fetch: FetchPage, *, page_size: int, oldest_first: bool, before: int | None, after: int | None
+    ) -> None:
+        walk = _oldest_first if oldest_first else _newest_first
+        self._iterator = walk(fetch, page_size, before, after)
+
+    def __iter__(self) -> Iterator[Message]:
+        return self
+
+    def __next__(self) -> Message:
+        return next(self._iterator)

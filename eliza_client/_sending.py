@@ -1,0 +1,271 @@
+"""Sending a message exactly once, over a server that cannot recognise a repeated request.
+
+The 1.7.2 server stores a message as soon as it accepts it and has no idempotency key, so a send whose reply is
+lost (connection dropped after the request went out, read timeout, 5xx) may or may not have been stored. Repeating
+it blindly can store it twice; giving up can lose it. So every send carries a client message id in
+``metadata["clientMessageId"]`` (one UUID for all attempts), and after an ambiguous failure the session's recent
+history is searched for that id before anything is sent again:
+
+* found → the send succeeded; its stored message is returned (``send_and_wait``/``stream`` raise
+  ``ReplyLostError`` instead: the message is stored, but the agent's reply went with the connection);
+* not found → it was not stored: send again, within ``max_retries`` and after the usual backoff;
+* the history cannot be read → ``DeliveryUnknownError`` with the id, so the caller can check later.
+
+The search looks at the newest messages only (the message was sent moments ago): at most
+``RECONCILE_SCAN_LIMIT`` messages, and never older than ``RECONCILE_WINDOW`` before the first attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from eliza_sessions_api.api.sessions import send_message
+from eliza_sessions_api.models import Attachment, Metadata, SendMessageRequest, SendMessageRequestTransport
+
+from ._constants import CLIENT_MESSAGE_ID_KEY
+from ._converter import BusMessage, structure
+from ._errors import (
+    APIError,
+    DeliveryUnknownError,
+    ReplyLostError,
+    ResponseValidationError,
+    SessionGoneError,
+    ValidationError,
+)
+from ._logs import get_logger
+from ._message_stream import MessageStream
+from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
+from ._pagination import FetchPage, MessageIterator
+from ._transport import OutcomeUnknown, RequestOptions, Transport
+from ._validation import validate_attachments, validate_content, validate_metadata, validate_session_id
+
+__all__ = ["RECONCILE_SCAN_LIMIT", "RECONCILE_WINDOW", "Sender"]
+
+logger = get_logger()
+
+#: How many of the newest messages are searched for a send's client message id.
+RECONCILE_SCAN_LIMIT = 1000
+#: How far before the first attempt the search goes (covers clock skew between client and server).
+RECONCILE_WINDOW = timedelta(minutes=10)
+
+
+def _attachments(value: Sequence[Mapping[str, Any]] | None) -> list[Attachment] | None:
+    if value is None:
+        return None
+    items = validate_attachments(value)
+    result = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str) or not isinstance(item.get("url"), str):
+            raise ValidationError(
+                "an attachment must be an object with string 'type' and 'url'",
+                field=f"attachments[{index}]",
+                rule="shape",
+            )
+        result.append(Attachment.from_dict(item))
+    return result
+
+
+class Sender:
+    """The three send methods of ``client.sessions``, sharing validation and exactly-once delivery."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        options: RequestOptions,
+        reply_options: RequestOptions,
+        history: Callable[[str], FetchPage],
+    ) -> None:
+        self._transport = transport
+        self._options = options
+        self._reply_options = reply_options
+        self._history = history
+
+    def _request_body(
+        self,
+        content: str,
+        transport: SendMessageRequestTransport,
+        attachments: Sequence[Mapping[str, Any]] | None,
+        metadata: Mapping[str, Any] | None,
+        client_message_id: str | None,
+    ) -> tuple[SendMessageRequest, str]:
+        content = validate_content(content)
+        if client_message_id is None:
+            client_message_id = str(uuid.uuid4())
+        elif not isinstance(client_message_id, str) or not client_message_id:
+            raise ValidationError(
+                "client_message_id must be a non-empty string", field="client_message_id", rule="type"
+            )
+        tagged = dict(metadata) if metadata is not None else {}
+        existing = tagged.get(CLIENT_MESSAGE_ID_KEY)
+        if existing is not None and existing != client_message_id:
+            raise ValidationError(
+                f"metadata[{CLIENT_MESSAGE_ID_KEY!r}] and client_message_id disagree",
+                field="metadata",
+                rule="client_message_id",
+            )
+        tagged[CLIENT_MESSAGE_ID_KEY] = client_message_id
+        # Size is checked with the id included: the server limits what it receives.
+        body = SendMessageRequest(content=content, transport=transport)
+        body.metadata = Metadata.from_dict(validate_metadata(tagged))
+        converted = _attachments(attachments)
+        if converted is not None:
+            body.attachments = converted
+        return body, client_message_id
+
+    def _deliver(
+        self, session_id: str, body: SendMessageRequest, client_message_id: str, options: RequestOptions, stream: bool
+    ) -> requests.Response | Message:
+        """Send until the server answers 2xx, or return the stored message found by reconciling."""
+        started = datetime.now(UTC)
+        attempts = 0
+        path = f"/api/messaging/sessions/{session_id}/messages"
+        while True:
+            try:
+                return self._transport.request(
+                    "send",
+                    send_message,
+                    options,
+                    path=path,
+                    stream=stream,
+                    attempts_before=attempts,
+                    session_id=session_id,
+                    body=body,
+                )
+            except OutcomeUnknown as unknown:
+                attempts = unknown.attempt
+                found = self._reconcile(session_id, client_message_id, started, unknown.error)
+                if found is not None:
+                    logger.info("send: message %s was stored despite the failure; not resending", client_message_id)
+                    return found
+                if not unknown.decision.retry:
+                    raise unknown.error from None
+                logger.info(
+                    "send: attempt %d failed (%s); message %s not stored, resending in %.2f s",
+                    attempts,
+                    unknown.error.message,
+                    client_message_id,
+                    unknown.decision.delay,
+                )
+                self._transport.sleep(unknown.decision.delay)
+
+    def _reconcile(self, session_id: str, client_message_id: str, started: datetime, cause: APIError) -> Message | None:
+        oldest = started - RECONCILE_WINDOW
+        try:
+            history = MessageIterator(
+                self._history(session_id), page_size=100, oldest_first=False, before=None, after=None
+            )
+            for scanned, message in enumerate(history):
+                if message.client_message_id == client_message_id:
+                    return message
+                if scanned >= RECONCILE_SCAN_LIMIT or message.created_at < oldest:
+                    break
+        except SessionGoneError:
+            raise
+        except APIError as err:
+            raise DeliveryUnknownError(client_message_id=client_message_id, session_id=session_id) from cause or err
+        return None
+
+    def _json(self, response: requests.Response) -> dict[str, Any]:
+        try:
+            data = json.loads(response.content)
+        except ValueError as err:
+            raise ResponseValidationError(
+                "send: the response is not JSON", status_code=response.status_code, operation="send"
+            ) from err
+        if not isinstance(data, dict) or "userMessage" not in data:
+            raise ResponseValidationError(
+                "send: the response has no userMessage",
+                status_code=response.status_code,
+                field="userMessage",
+                operation="send",
+            )
+        return data
+
+    def _parts(self, response: requests.Response) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
+        data = self._json(response)
+        status = response.status_code
+        message = structure(data["userMessage"], BusMessage, operation="send", status_code=status)
+        raw_status = data.get("sessionStatus")
+        session_status = (
+            None if raw_status is None else structure(raw_status, SessionStatus, operation="send", status_code=status)
+        )
+        return message, session_status, data
+
+    def send(
+        self,
+        session_id: str,
+        content: str,
+        *,
+        attachments: Sequence[Mapping[str, Any]] | None,
+        metadata: Mapping[str, Any] | None,
+        client_message_id: str | None,
+    ) -> SendResult:
+        session_id = validate_session_id(session_id)
+        body, cmid = self._request_body(
+            content, SendMessageRequestTransport.WEBSOCKET, attachments, metadata, client_message_id
+        )
+        outcome = self._deliver(session_id, body, cmid, self._options, stream=False)
+        if isinstance(outcome, Message):
+            return SendResult(message=outcome, session_status=None)
+        message, session_status, _ = self._parts(outcome)
+        return SendResult(message=message, session_status=session_status)
+
+    def send_and_wait(
+        self,
+        session_id: str,
+        content: str,
+        *,
+        attachments: Sequence[Mapping[str, Any]] | None,
+        metadata: Mapping[str, Any] | None,
+        client_message_id: str | None,
+    ) -> Reply:
+        session_id = validate_session_id(session_id)
+        body, cmid = self._request_body(
+            content, SendMessageRequestTransport.HTTP, attachments, metadata, client_message_id
+        )
+        outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=False)
+        if isinstance(outcome, Message):
+            raise ReplyLostError(sent_message=outcome, client_message_id=cmid, session_id=session_id)
+        message, session_status, data = self._parts(outcome)
+        raw_reply = data.get("agentResponse")
+        agent_response = (
+            None
+            if raw_reply is None
+            else structure(raw_reply, AgentResponse, operation="send", status_code=outcome.status_code)
+        )
+        return Reply(message=message, agent_response=agent_response, session_status=session_status)
+
+    def stream(
+        self,
+        session_id: str,
+        content: str,
+        *,
+        attachments: Sequence[Mapping[str, Any]] | None,
+        metadata: Mapping[str, Any] | None,
+        client_message_id: str | None,
+    ) -> MessageStream:
+        session_id = validate_session_id(session_id)
+        body, cmid = self._request_body(
+            content, SendMessageRequestTransport.SSE, attachments, metadata, client_message_id
+        )
+        outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=True)
+        if isinstance(outcome, Message):
+            raise ReplyLostError(sent_message=outcome, client_message_id=cmid, session_id=session_id)
+        if not outcome.headers.get("Content-Type", "").startswith("text/event-stream"):
+            outcome.close()
+            raise ResponseValidationError(
+                "stream: the server did not answer with an event stream",
+                status_code=outcome.status_code,
+                operation="stream",
+            )
+        return MessageStream(outcome)
+
+
+_ = time  # time.monotonic is used through Transport.sleep; kept for readers looking for the clock
