@@ -242,7 +242,8 @@ def _ordered_keys(obj: dict[str, Any]) -> list[str]:
     if not index_keys:
         return list(obj)
     index_keys.sort(key=int)
-    return index_keys + [k for k in obj if k not in set(index_keys)]
+    seen = set(index_keys)
+    return index_keys + [k for k in obj if k not in seen]
 
 
 def js_stringify(value: Any) -> str:
