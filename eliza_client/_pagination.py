@@ -11,11 +11,12 @@ What this module does about it:
   ones already yielded are dropped by id. Only the ids of the current boundary millisecond are remembered, so
   memory stays constant however long the conversation is.
 * **No endless loop, no silent gap** when more messages share one millisecond than a page holds (the widened
-  page then brings nothing new): the rest of that millisecond is fetched from the other end with an
-  ``after``-only query (which returns the *oldest* messages of its window). Together the two ends reach up to
-  2 × 100 messages of one millisecond; if the two ends do not meet, no query of this API can reach the middle
-  (both return fixed prefixes or suffixes of the server's order) and :class:`PaginationError` is raised rather
-  than a message being skipped.
+  page then brings nothing new): the page is asked for again at the server's maximum size (100). If that brings
+  nothing new either, no query of this API can reach further into that millisecond — every mode (``before``,
+  ``after``, both) returns the same first 100 of its messages in the database's order, because the server sorts
+  with a stable sort on the timestamp alone — so :class:`PaginationError` is raised rather than a message being
+  skipped. The walk is complete and exact whenever fewer than 100 messages share any one millisecond; a real
+  server stores each message in its own request, so reaching that takes a hundred sends within a millisecond.
 * **Oldest first, past the ``after`` window.** ``after``-only paging would silently stop 1000 messages from
   the newest. Oldest-first iteration instead walks newest-first once, keeping only one checkpoint (an integer)
   per page, then replays the checkpointed ranges from the oldest, each with a bounded range query, reversing
@@ -43,10 +44,11 @@ _ONE_MS = timedelta(milliseconds=1)
 
 
 class PaginationError(ElizaError):
-    """The server's cursors cannot walk past a point of the conversation without skipping messages.
+    """The server's cursors cannot walk past a point of the conversation without risking a skipped message.
 
-    Raised when more messages share one millisecond than two pages (2 × 100) can reach; ``millisecond`` is
-    that epoch-millisecond timestamp and ``seen`` how many of its messages were yielded before giving up.
+    Raised when 100 or more messages share one millisecond: every query returns the same 100 of them, so any
+    others are out of reach. ``millisecond`` is that epoch-millisecond timestamp and ``seen`` how many of its
+    messages were yielded before giving up.
     """
 
     def __init__(self, message: str, *, millisecond: int, seen: int) -> None:
@@ -68,8 +70,9 @@ def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: i
     cursor = JS_DATE_MAX_MS if before is None and after is not None else before
     boundary: int | None = None  # created_at (ms) of the oldest message yielded so far
     seen_at_boundary: set[str] = set()
+    limit = page_size
     while True:
-        page = fetch(page_size, cursor, after)
+        page = fetch(limit, cursor, after)
         fresh = 0
         for message in page.messages:
             ms = epoch_ms(message.created_at)
@@ -84,37 +87,23 @@ def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: i
                 seen_at_boundary = {message.id}
             fresh += 1
             yield message
-        if len(page.messages) < page_size or boundary is None:
+        if len(page.messages) < limit or boundary is None:
             return
         if fresh == 0:
-            # A full page of one millisecond, all seen: fetch the rest of it from the other end, then step past it.
-            yield from _rest_of_millisecond(fetch, boundary, seen_at_boundary, before)
-            cursor = boundary
-            seen_at_boundary = set()
-            if after is not None and cursor - 1 <= after:
-                return
-            continue
+            # A full page of one millisecond, every message already yielded. A bigger page may reach further
+            # into that millisecond; at the server's maximum nothing can (see the module docstring).
+            if limit < PAGE_LIMIT_MAX:
+                limit = PAGE_LIMIT_MAX
+                continue
+            raise PaginationError(
+                f"{len(seen_at_boundary)} or more messages share the millisecond {boundary}: the server returns the "
+                f"same {PAGE_LIMIT_MAX} of them for every query, so any others cannot be read (and whether there are "
+                "others cannot be known)",
+                millisecond=boundary,
+                seen=len(seen_at_boundary),
+            )
+        limit = page_size
         cursor = boundary + 1
-
-
-def _rest_of_millisecond(fetch: FetchPage, ms: int, seen: set[str], before: int | None) -> Iterator[Message]:
-    # An after-only query returns the *oldest* `limit` messages newer than `after`, of a window of the newest
-    # min(1000, 20 × limit) messages: with after = ms - 1 that is the oldest end of this millisecond (as long as
-    # fewer than 1000 messages are newer than its end). The prefix already yielded and this suffix meet iff
-    # they share an id, and only then is the millisecond known to be complete.
-    page = fetch(PAGE_LIMIT_MAX, None, ms - 1)
-    tail = [m for m in page.messages if epoch_ms(m.created_at) == ms]
-    if not any(m.id in seen for m in tail):
-        raise PaginationError(
-            f"more messages share the millisecond {ms} than the server's cursors can reach "
-            f"({len(seen)} yielded); the rest of that millisecond cannot be read without skipping messages",
-            millisecond=ms,
-            seen=len(seen),
-        )
-    for message in tail:
-        if message.id not in seen:
-            seen.add(message.id)
-            yield message
 
 
 def _oldest_first(fetch: FetchPage, page_size: int, before: int | None, after: int | None) -> Iterator[Message]:

@@ -407,7 +407,7 @@ class SessionsResource:
         works).
 
         Raises (while iterating): what ``messages`` raises, and :class:`PaginationError` when more messages share
-        one millisecond than the server's cursors can reach (over 200).
+        one millisecond than the server's cursors can reach (100 or more).
         """
         session_id = validate_session_id(session_id)
         size = validate_limit(page_size)
