@@ -334,10 +334,13 @@ class _V8Locator:
         self.pos = 0
 
     def fail(self, template: str) -> JsonSyntaxError:
-        if self.pos >= len(self.text):
+        # The end of the input is "Unexpected end of JSON input" for every token except an open string.
+        if self.pos >= len(self.text) and template != "Unterminated string":
             return JsonSyntaxError("Unexpected end of JSON input")
         if template == "token":
             return JsonSyntaxError(_unexpected_token(self.text, self.pos))
+        if template.endswith("after JSON"):
+            return JsonSyntaxError(f"{template} at position {self.pos}")
         return JsonSyntaxError(f"{template} in JSON at position {self.pos}")
 
     def skip_ws(self) -> None:
