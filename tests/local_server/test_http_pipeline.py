@@ -74,13 +74,13 @@ def test_malformed_json_is_500(api: Api) -> None:
         b'{"a":': "Unexpected end of JSON input",
         b'{"content": "x': "Unterminated string in JSON at position 14",
         b"{bad}": "Expected property name or '}' in JSON at position 1",
-        b'"x"': "Unexpected token '\"', \"\"x\"\" is not valid JSON",
+        b'"x"': 'Unexpected token \'"\', ""x"" is not valid JSON',
         b"   ": "Unexpected end of JSON input",
         b'{"a":1}x': "Unexpected non-whitespace character after JSON at position 7",
         b'{"a":1,}': "Expected double-quoted property name in JSON at position 7",
         b"[1 2]": "Expected ',' or ']' after array element in JSON at position 3",
         b'{"a" 1}': "Expected ':' after property name in JSON at position 5",
-        b'{"a":NaN}': "Unexpected token 'N', \"{\"a\":NaN}\" is not valid JSON",
+        b'{"a":NaN}': 'Unexpected token \'N\', "{"a":NaN}" is not valid JSON',
     }
     for payload, message in cases.items():
         response = api.post(SESSIONS, data=payload, headers={"Content-Type": "application/json"})
@@ -92,9 +92,7 @@ def test_malformed_json_is_500(api: Api) -> None:
 
 
 def test_malformed_json_comes_before_the_api_key(keyed: Api) -> None:
-    response = requests.post(
-        keyed.base + SESSIONS, data=b"{", headers={"Content-Type": "application/json"}, timeout=10
-    )
+    response = requests.post(keyed.base + SESSIONS, data=b"{", headers={"Content-Type": "application/json"}, timeout=10)
     assert response.status_code == 500
     assert "RateLimit-Limit" not in response.headers
 
@@ -177,9 +175,7 @@ def test_session_id_is_percent_decoded(api: Api, server: LocalSessionsServer) ->
 
 def test_head_has_length_but_no_body(api: Api, server: LocalSessionsServer) -> None:
     sid = api.create()["sessionId"]
-    head = raw_exchange(
-        server, f"HEAD {SESSIONS}/{sid} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
-    )
+    head = raw_exchange(server, f"HEAD {SESSIONS}/{sid} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
     status, _, rest = head.partition(b"\r\n")
     assert status == b"HTTP/1.1 200 OK"
     headers, _, body = rest.partition(b"\r\n\r\n")

@@ -192,7 +192,7 @@ def test_agent_failure_marker(api: Api, server: LocalSessionsServer) -> None:
     assert "RateLimit-Limit" not in failed.headers  # rate limiting is off on this server
     stream = api.send(sid, FAIL_MARKER, transport="sse")
     assert stream.status_code == 200
-    assert "event: error\ndata: {\"error\":" in stream.text and "event: done" not in stream.text
+    assert 'event: error\ndata: {"error":' in stream.text and "event: done" not in stream.text
     api.send(sid, FAIL_MARKER)
     assert server.wait_for_agent_replies()
     # the user messages are stored before the agent runs; the failing agent stores nothing

@@ -130,7 +130,12 @@ def test_send_websocket_shape(api: Api, clock: ManualClock) -> None:
         "priority": "high",
         "sessionId": created["sessionId"],
         # the creation snapshot, in jsonb key order (shorter keys first)
-        "timeoutConfig": {"autoRenew": True, "timeoutMinutes": 30, "maxDurationMinutes": 720, "warningThresholdMinutes": 5},
+        "timeoutConfig": {
+            "autoRenew": True,
+            "timeoutMinutes": 30,
+            "maxDurationMinutes": 720,
+            "warningThresholdMinutes": 5,
+        },
     }
     assert list(message["metadata"]) == ["userId", "agentId", "platform", "priority", "sessionId", "timeoutConfig"]
     assert list(message["metadata"]["timeoutConfig"]) == [

@@ -278,7 +278,9 @@ def test_patch_without_body(api: Api) -> None:
     sid = api.create()["sessionId"]
     error = error_of(api.request("PATCH", f"{SESSIONS}/{sid}/timeout"), 400)
     assert error["details"] == {"reason": "Invalid timeout configuration format"}
-    empty_json = api.request("PATCH", f"{SESSIONS}/{sid}/timeout", data=b"", headers={"Content-Type": "application/json"})
+    empty_json = api.request(
+        "PATCH", f"{SESSIONS}/{sid}/timeout", data=b"", headers={"Content-Type": "application/json"}
+    )
     assert empty_json.status_code == 200
 
 
