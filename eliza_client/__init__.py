@@ -28,6 +28,7 @@ from ._errors import (
     ElizaError,
     InternalServerError,
     NotFoundError,
+    PaginationError,
     RateLimitError,
     ReplyLostError,
     ResponseValidationError,
@@ -58,7 +59,7 @@ from ._models import (
     UnknownEvent,
     UserMessageEvent,
 )
-from ._pagination import MessageIterator, PaginationError
+from ._pagination import MessageIterator
 from ._sessions import SessionsResource
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__

@@ -7,6 +7,7 @@
     ├── ClientClosedError               the client was used after close() (also a RuntimeError)
     ├── StreamConsumedError             a stream was iterated twice (also a RuntimeError)
     ├── ResponseValidationError         a 2xx body that could not be parsed into a model
+    ├── PaginationError                 the server's cursors cannot reach every message of a millisecond
     └── APIError                        anything that happened while talking to the server
         ├── APIConnectionError          no (complete) answer: refused, reset, DNS, TLS ...
         │   └── APITimeoutError         the connect, read or total timeout ran out
@@ -64,6 +65,7 @@ __all__ = [
     "ElizaError",
     "InternalServerError",
     "NotFoundError",
+    "PaginationError",
     "RateLimitError",
     "ReplyLostError",
     "ResponseValidationError",
@@ -179,6 +181,23 @@ class ResponseValidationError(ElizaError):
         self.field = field
         self.body = _sanitize_text(body) if body else None
         self.operation = operation
+
+
+class PaginationError(ElizaError):
+    """The server's cursors cannot walk past a point of the conversation without risking a skipped message.
+
+    Raised when 100 or more messages share one millisecond: every query returns the same 100 of them, so any
+    others are out of reach. ``millisecond`` is that epoch-millisecond timestamp and ``seen`` how many of its
+    messages were yielded before giving up.
+    """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("millisecond", "seen", "message")
+
+    def __init__(self, message: str, *, millisecond: int, seen: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.millisecond = millisecond
+        self.seen = seen
 
 
 class APIError(ElizaError):

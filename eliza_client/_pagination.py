@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from ._constants import JS_DATE_MAX_MS, PAGE_LIMIT_MAX
-from ._errors import ElizaError
+from ._errors import PaginationError
 from ._models import Message, MessagePage
 from ._timestamps import EPOCH
 
@@ -41,21 +41,6 @@ __all__ = ["FetchPage", "MessageIterator", "PaginationError", "epoch_ms"]
 FetchPage = Callable[[int, int | None, int | None], MessagePage]
 
 _ONE_MS = timedelta(milliseconds=1)
-
-
-class PaginationError(ElizaError):
-    """The server's cursors cannot walk past a point of the conversation without risking a skipped message.
-
-    Raised when 100 or more messages share one millisecond: every query returns the same 100 of them, so any
-    others are out of reach. ``millisecond`` is that epoch-millisecond timestamp and ``seen`` how many of its
-    messages were yielded before giving up.
-    """
-
-    def __init__(self, message: str, *, millisecond: int, seen: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.millisecond = millisecond
-        self.seen = seen
 
 
 def epoch_ms(value: datetime) -> int:
