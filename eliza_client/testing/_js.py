@@ -78,14 +78,14 @@ UNDEFINED: Any = _Undefined()
 def js_number_str(value: float) -> str:
     """Format a number exactly as ``String(n)`` / ``JSON.stringify`` do (``NaN``/``Infinity`` → ``null``)."""
     if isinstance(value, int):
-        if abs(value) < 10**21:
+        if abs(value) <= _MAX_SAFE:
             return str(value)
-        value = float(value)
+        value = _big_int_to_float(value)
     if math.isnan(value) or math.isinf(value):
         return "null"
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) < 1e21:
+    if value.is_integer() and abs(value) <= _MAX_SAFE:
         return str(int(value))
     # repr() gives the shortest digit string that round-trips, which is what ECMA-262 Number::toString uses too;
     # only the placement of the decimal point and exponent differs between the two languages.
@@ -518,7 +518,7 @@ def _civil_from_days(days: int) -> tuple[int, int, int]:
     # Howard Hinnant's days → (year, month, day) for the proleptic Gregorian calendar, valid for any integer,
     # because JS dates reach ±275 760 years, far outside what datetime supports.
     days += 719468
-    era = (days if days >= 0 else days - 146096) // 146097
+    era = days // 146097  # Python's // already floors, unlike the C original
     doe = days - era * 146097
     yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
     year = yoe + era * 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import socket
 import threading
@@ -69,7 +70,8 @@ def test_sse_events_are_flushed_one_by_one_while_other_requests_run(
     assert stream.headers["Content-Type"] == "text/event-stream"
     assert stream.headers["Cache-Control"] == "no-cache"
     assert stream.headers["Transfer-Encoding"] == "chunked"
-    assert "Content-Length" not in stream.headers and "ETag" not in stream.headers
+    assert "Content-Length" not in stream.headers
+    assert "ETag" not in stream.headers
     lines = stream.iter_lines(decode_unicode=True)
     name, _ = read_event(lines)
     assert name == "user_message"
@@ -89,13 +91,12 @@ def test_sse_events_are_flushed_one_by_one_while_other_requests_run(
 
 
 def test_sse_chunks_concatenate_to_the_reply(api: Api) -> None:
-    import json
-
     sid = api.create()["sessionId"]
     text = api.send(sid, "stream me please", transport="sse").text
     events = [block.split("\n") for block in text.strip("\n").split("\n\n")]
     names = [lines[0].removeprefix("event: ") for lines in events]
-    assert names[0] == "user_message" and names[-1] == "done"
+    assert names[0] == "user_message"
+    assert names[-1] == "done"
     assert set(names[1:-1]) == {"chunk"}
     payloads = [json.loads(lines[1].removeprefix("data: ")) for lines in events]
     done = payloads[-1]
@@ -211,7 +212,7 @@ def test_lifecycle_errors(clock: ManualClock) -> None:
     server.stop()
     with pytest.raises(RuntimeError):
         server.start()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one agent"):
         LocalSessionsServer(agent_names=())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="distinct"):
         LocalSessionsServer(agent_names=("A", "A"))

@@ -30,7 +30,8 @@ def test_fail_next_count_route_and_body(api: Api, server: LocalSessionsServer) -
     assert api.get(f"{SESSIONS}/{sid}").status_code == 200  # other routes are untouched
     for _ in range(2):
         response = api.send(sid, "x")
-        assert response.status_code == 500 and response.json() == {"oops": True}
+        assert response.status_code == 500
+        assert response.json() == {"oops": True}
         assert response.headers["Retry-After"] == "0.25"
     assert api.send(sid, "x").status_code == 201
     assert server.wait_for_agent_replies()
@@ -85,8 +86,8 @@ def test_delay_before_times_out_before_anything_is_stored(api: Api, server: Loca
 def test_delay_after_store(api: Api, server: LocalSessionsServer) -> None:
     sid = api.create()["sessionId"]
     server.faults.delay(0.5, when="after_store", route="send_message")
+    body = {"content": "timed out but stored", "transport": "http"}
     with pytest.raises(requests.ReadTimeout):
-        body = {"content": "timed out but stored", "transport": "http"}
         api.post(f"{SESSIONS}/{sid}/messages", json=body, timeout=0.1)
     assert [m["content"] for m in server.stored_messages(sid)] == ["timed out but stored"]
 
@@ -110,11 +111,16 @@ def test_truncated_sse_stream(api: Api, server: LocalSessionsServer) -> None:
     server.faults.truncate_body(route="send_message")
     response = api.post(f"{SESSIONS}/{sid}/messages", json={"content": "cut", "transport": "sse"}, stream=True)
     assert response.status_code == 200
-    received = b""
+    pieces: list[bytes] = []
+
+    def read_all() -> None:
+        pieces.extend(response.iter_content(chunk_size=None))
+
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
-        for piece in response.iter_content(chunk_size=None):
-            received += piece
-    assert b"event: user_message" in received and b"event: done" not in received
+        read_all()
+    received = b"".join(pieces)
+    assert b"event: user_message" in received
+    assert b"event: done" not in received
 
 
 def test_clear_and_unknown_route(server: LocalSessionsServer) -> None:

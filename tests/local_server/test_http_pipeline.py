@@ -28,7 +28,7 @@ def raw_exchange(server: LocalSessionsServer, payload: bytes) -> bytes:
     """Send raw bytes on a fresh connection and read until the server closes it."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(payload)
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             data = sock.recv(65536)
             if not data:
@@ -43,16 +43,20 @@ def test_success_headers(api: Api) -> None:
     response = api.get(f"{SESSIONS}/health")
     headers = response.headers
     assert headers["Content-Type"] == "application/json; charset=utf-8"
-    assert headers["Connection"] == "keep-alive" and headers["Keep-Alive"] == "timeout=5"
+    assert headers["Connection"] == "keep-alive"
+    assert headers["Keep-Alive"] == "timeout=5"
     assert headers["ETag"].startswith('W/"')
     assert int(headers["Content-Length"]) == len(response.content)
-    assert headers["Vary"] == "Origin" and headers["Access-Control-Allow-Credentials"] == "true"
-    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert headers["Vary"] == "Origin"
+    assert headers["Access-Control-Allow-Credentials"] == "true"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     for name, value in API_HELMET.items():
         assert headers[name] == value
     assert "RateLimit-Limit" not in headers  # this server runs with rate_limit=None
-    assert "Server" not in headers and "X-Powered-By" not in headers
+    assert "Server" not in headers
+    assert "X-Powered-By" not in headers
 
 
 def test_etag_is_express_weak_etag(api: Api) -> None:
@@ -119,7 +123,8 @@ def test_wrong_content_type(api: Api) -> None:
     }
     # urlencoded passes the check but is not parsed: req.body stays undefined
     form = api.post(SESSIONS, data={"agentId": "x"})
-    assert form.status_code == 400 and form.json()["error"]["message"].startswith("Missing required fields")
+    assert form.status_code == 400
+    assert form.json()["error"]["message"].startswith("Missing required fields")
     # bodyless POSTs pass
     assert api.post(SESSIONS).status_code == 400
 
@@ -149,11 +154,13 @@ def test_delete_health_is_a_session_lookup(api: Api) -> None:
 
 def test_outside_api(api: Api, server: LocalSessionsServer) -> None:
     forbidden = api.get("/no-such-page")
-    assert forbidden.status_code == 403 and forbidden.text == "Forbidden"
+    assert forbidden.status_code == 403
+    assert forbidden.text == "Forbidden"
     assert forbidden.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert api.get("/healthz").json() == {"status": "ok", "timestamp": "2025-12-31T10:00:00.000Z"}
     health = api.get("/health").json()
-    assert health["status"] == "OK" and health["agentCount"] == 1
+    assert health["status"] == "OK"
+    assert health["agentCount"] == 1
     assert api.get("/api/server/ping").json() == {"pong": True, "timestamp": server.clock.now_ms()}
 
 
@@ -179,7 +186,8 @@ def test_head_has_length_but_no_body(api: Api, server: LocalSessionsServer) -> N
     status, _, rest = head.partition(b"\r\n")
     assert status == b"HTTP/1.1 200 OK"
     headers, _, body = rest.partition(b"\r\n\r\n")
-    assert b"Content-Length: " in headers and b"Connection: close" in headers
+    assert b"Content-Length: " in headers
+    assert b"Connection: close" in headers
     assert body == b""
 
 
@@ -283,13 +291,15 @@ def test_rate_limit_headers_and_429(keyed: Api, clock: ManualClock) -> None:
     }
     assert refused.headers["Retry-After"] == "40" == refused.headers["RateLimit-Reset"]
     assert refused.headers["RateLimit-Remaining"] == "0"
-    assert refused.headers["X-XSS-Protection"] == "0" and refused.headers["Referrer-Policy"] == "no-referrer"
+    assert refused.headers["X-XSS-Protection"] == "0"
+    assert refused.headers["Referrer-Policy"] == "no-referrer"
     # 401s are neither counted nor refused
     assert requests.get(keyed.base + SESSIONS, timeout=10).status_code == 401
     # a new window starts once the old one has passed
     clock.advance(seconds=41)
     fresh = keyed.get(f"{SESSIONS}/health")
-    assert fresh.status_code == 200 and fresh.headers["RateLimit-Remaining"] == "4"
+    assert fresh.status_code == 200
+    assert fresh.headers["RateLimit-Remaining"] == "4"
 
 
 def test_rate_limit_defaults_and_unknown_routes_count(clock: ManualClock) -> None:

@@ -35,7 +35,8 @@ def test_send_without_auto_renew_only_moves_last_activity(api: Api, clock: Manua
     sid = api.create(timeoutConfig={"autoRenew": False})["sessionId"]
     clock.advance(minutes=10)
     status = api.send(sid).json()["sessionStatus"]
-    assert status["wasRenewed"] is False and status["renewalCount"] == 0
+    assert status["wasRenewed"] is False
+    assert status["renewalCount"] == 0
     assert status["expiresAt"] == "2025-12-31T10:30:00.000Z"
     assert info(api, sid)["lastActivity"] == "2025-12-31T10:10:00.000Z"
 
@@ -99,9 +100,11 @@ def test_heartbeat(api: Api, clock: ManualClock) -> None:
     fixed = api.create(timeoutConfig={"autoRenew": False})["sessionId"]
     clock.advance(minutes=10)
     body = api.post(f"{SESSIONS}/{renewing}/heartbeat").json()
-    assert body["renewalCount"] == 1 and body["expiresAt"] == "2025-12-31T10:40:00.000Z"
+    assert body["renewalCount"] == 1
+    assert body["expiresAt"] == "2025-12-31T10:40:00.000Z"
     body = api.post(f"{SESSIONS}/{fixed}/heartbeat").json()
-    assert body["renewalCount"] == 0 and body["expiresAt"] == "2025-12-31T10:30:00.000Z"
+    assert body["renewalCount"] == 0
+    assert body["expiresAt"] == "2025-12-31T10:30:00.000Z"
     assert body["lastActivity"] == "2025-12-31T10:10:00.000Z"
     assert body["timeRemaining"] == 20 * 60_000
 
@@ -121,7 +124,8 @@ def test_patch_resets_omitted_fields(api: Api, clock: ManualClock) -> None:
         "warningThresholdMinutes": 5,
     }
     assert body["expiresAt"] == "2025-12-31T11:30:00.000Z"  # counted from createdAt without auto-renew
-    assert body["renewalCount"] == 1 and body["lastActivity"] == "2025-12-31T10:20:00.000Z"
+    assert body["renewalCount"] == 1
+    assert body["lastActivity"] == "2025-12-31T10:20:00.000Z"
     reset = api.request("PATCH", f"{SESSIONS}/{sid}/timeout", json={}).json()
     assert reset["timeoutConfig"] == {
         "timeoutMinutes": 30,
@@ -150,7 +154,7 @@ def test_message_metadata_keeps_the_creation_config(api: Api) -> None:
 
 
 def test_expiry_answers_410_once_then_404_everywhere(api: Api, clock: ManualClock) -> None:
-    calls = [
+    calls: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", "", {}),
         ("POST", "/messages", {"json": {"content": "late"}}),
         ("GET", "/messages", {}),
@@ -232,7 +236,8 @@ def test_health_counts_and_expiring_soon(api: Api, clock: ManualClock) -> None:
     api.create()
     clock.advance(minutes=2)
     health = api.get(f"{SESSIONS}/health").json()
-    assert health["activeSessions"] == 2 and health["expiringSoon"] == 0
+    assert health["activeSessions"] == 2
+    assert health["expiringSoon"] == 0
     assert "invalidSessions" not in health
     clock.advance(ms=60_000)  # 10:04: `near` has 5 minutes left and was never flagged
     assert api.get(f"{SESSIONS}/health").json()["expiringSoon"] == 1

@@ -8,7 +8,7 @@ import pytest
 
 from eliza_client.testing import FAIL_MARKER, SILENT_MARKER, LocalSessionsServer, ManualClock
 
-from .conftest import SESSIONS, T0, Api
+from .conftest import T0, Api
 
 
 def fill(api: Api, clock: ManualClock, sid: str, count: int, step_ms: int = 1000) -> list[int]:
@@ -43,7 +43,8 @@ def test_newest_first_and_before_paging(api: Api, clock: ManualClock) -> None:
     second = page(api, sid, limit=2, before=first["cursors"]["before"])
     assert contents(second) == ["m2", "m1"]
     third = page(api, sid, limit=2, before=second["cursors"]["before"])
-    assert contents(third) == ["m0"] and third["hasMore"] is False
+    assert contents(third) == ["m0"]
+    assert third["hasMore"] is False
 
 
 def test_exact_multiple_gives_an_extra_empty_page(api: Api, clock: ManualClock) -> None:
@@ -61,7 +62,8 @@ def test_after_only_returns_the_oldest_newer_messages(api: Api, clock: ManualClo
     assert contents(body) == ["m2", "m1"]  # the oldest two newer than m0, newest first
     assert body["hasMore"] is True
     body = page(api, sid, after=stamps[3], limit=5)
-    assert contents(body) == ["m5", "m4"] and body["hasMore"] is False
+    assert contents(body) == ["m5", "m4"]
+    assert body["hasMore"] is False
     assert page(api, sid, after=stamps[5]) == {"messages": [], "hasMore": False}
 
 
@@ -143,7 +145,8 @@ def test_user_metadata_thought_and_actions_are_dropped(api: Api) -> None:
     sid = api.create()["sessionId"]
     api.send(sid, "x", transport="http", metadata={"thought": "mine", "actions": ["A"], "keep": 1})
     metadata = page(api, sid)["messages"][0]["metadata"]
-    assert "thought" not in metadata and "actions" not in metadata
+    assert "thought" not in metadata
+    assert "actions" not in metadata
     assert metadata["keep"] == 1
 
 
@@ -151,7 +154,8 @@ def test_attachments_are_not_returned(api: Api) -> None:
     sid = api.create()["sessionId"]
     api.send(sid, "x", transport="http", attachments=[{"type": "file", "url": "u"}])
     item = page(api, sid)["messages"][0]
-    assert "attachments" not in item and "attachments" not in item["metadata"]
+    assert "attachments" not in item
+    assert "attachments" not in item["metadata"]
 
 
 def test_only_websocket_replies_are_stored(api: Api, server: LocalSessionsServer, clock: ManualClock) -> None:
@@ -159,7 +163,8 @@ def test_only_websocket_replies_are_stored(api: Api, server: LocalSessionsServer
     api.send(sid, "via http", transport="http")
     clock.advance(ms=1)
     stream = api.send(sid, "via sse", transport="sse")
-    assert stream.status_code == 200 and "event: done" in stream.text
+    assert stream.status_code == 200
+    assert "event: done" in stream.text
     clock.advance(ms=1)
     api.send(sid, "via websocket")
     assert server.wait_for_agent_replies()
@@ -192,7 +197,8 @@ def test_agent_failure_marker(api: Api, server: LocalSessionsServer) -> None:
     assert "RateLimit-Limit" not in failed.headers  # rate limiting is off on this server
     stream = api.send(sid, FAIL_MARKER, transport="sse")
     assert stream.status_code == 200
-    assert 'event: error\ndata: {"error":' in stream.text and "event: done" not in stream.text
+    assert 'event: error\ndata: {"error":' in stream.text
+    assert "event: done" not in stream.text
     api.send(sid, FAIL_MARKER)
     assert server.wait_for_agent_replies()
     # the user messages are stored before the agent runs; the failing agent stores nothing
@@ -202,9 +208,11 @@ def test_agent_failure_marker(api: Api, server: LocalSessionsServer) -> None:
 def test_agent_silent_marker(api: Api, server: LocalSessionsServer) -> None:
     sid = api.create()["sessionId"]
     body = api.send(sid, SILENT_MARKER, transport="http").json()
-    assert body["success"] is True and "agentResponse" not in body
+    assert body["success"] is True
+    assert "agentResponse" not in body
     stream = api.send(sid, SILENT_MARKER, transport="sse").text
-    assert "event: user_message" in stream and "event: done" not in stream
+    assert "event: user_message" in stream
+    assert "event: done" not in stream
     api.send(sid, SILENT_MARKER)
     assert server.wait_for_agent_replies()
     assert len(server.stored_messages(sid)) == 3

@@ -53,8 +53,10 @@ def test_create_shape_and_defaults(api: Api, server: LocalSessionsServer) -> Non
         "expiresAt",
         "timeoutConfig",
     ]
-    assert UUID_RE.fullmatch(body["sessionId"]) and UUID_RE.fullmatch(body["channelId"])
-    assert body["agentId"] == server.agent_id and body["userId"] == user
+    assert UUID_RE.fullmatch(body["sessionId"])
+    assert UUID_RE.fullmatch(body["channelId"])
+    assert body["agentId"] == server.agent_id
+    assert body["userId"] == user
     assert body["createdAt"] == "2025-12-31T10:00:00.000Z"
     assert body["expiresAt"] == "2025-12-31T10:30:00.000Z"
     assert body["metadata"] == {"platform": "web"}
@@ -161,9 +163,13 @@ def test_send_http_shape(api: Api, server: LocalSessionsServer) -> None:
     reply = body["agentResponse"]
     assert list(reply) == ["thought", "actions", "providers", "text", "simple", "responseId", "inReplyTo"]
     assert reply["text"] == "You said: What is 2+2?"
-    assert reply["actions"] == ["REPLY"] and reply["providers"] == [] and reply["simple"] is True
-    assert isinstance(reply["thought"], str) and reply["thought"]
-    assert UUID_RE.fullmatch(reply["responseId"]) and UUID_RE.fullmatch(reply["inReplyTo"])
+    assert reply["actions"] == ["REPLY"]
+    assert reply["providers"] == []
+    assert reply["simple"] is True
+    assert isinstance(reply["thought"], str)
+    assert reply["thought"]
+    assert UUID_RE.fullmatch(reply["responseId"])
+    assert UUID_RE.fullmatch(reply["inReplyTo"])
     # as on the real server, inReplyTo is not the stored message id
     assert reply["inReplyTo"] != body["userMessage"]["id"]
 
@@ -192,13 +198,16 @@ def test_messages_shape(api: Api, server: LocalSessionsServer) -> None:
     for item in (agent, user):
         assert list(item) == ["id", "content", "authorId", "isAgent", "createdAt", "metadata"]
         assert ISO_RE.fullmatch(item["createdAt"])
-    assert agent["isAgent"] is True and agent["authorId"] == server.agent_id
+    assert agent["isAgent"] is True
+    assert agent["authorId"] == server.agent_id
     assert agent["content"] == "You said: Hello"
     assert list(agent["metadata"]) == ["thought", "actions", "isDm", "agent_id", "agentName", "channelType"]
     assert agent["metadata"]["actions"] == ["REPLY"]
-    assert agent["metadata"]["isDm"] is False and agent["metadata"]["channelType"] == "GROUP"
+    assert agent["metadata"]["isDm"] is False
+    assert agent["metadata"]["channelType"] == "GROUP"
     assert agent["metadata"]["agentName"] == "Eliza"
-    assert user["isAgent"] is False and user["authorId"] == created["userId"]
+    assert user["isAgent"] is False
+    assert user["authorId"] == created["userId"]
     assert body["cursors"] == {"before": T0, "after": T0}
 
 

@@ -107,7 +107,8 @@ def test_metadata_type_not_enforced(api: Api, metadata: Any, echoed: Any) -> Non
 def test_string_metadata_spreads_into_messages(api: Api) -> None:
     created = api.create(metadata="ab")
     message = api.send(created["sessionId"], "x").json()["userMessage"]
-    assert message["metadata"]["0"] == "a" and message["metadata"]["1"] == "b"
+    assert message["metadata"]["0"] == "a"
+    assert message["metadata"]["1"] == "b"
     assert list(message["metadata"])[:2] == ["0", "1"]
 
 
