@@ -49,6 +49,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def demo(session: nox.Session) -> None:
+    """The demo: an embedded local server unless --base-url/--agent-id (or ELIZA_* variables) name a real one."""
+    session.install("-e", ".")
+    session.run("python", "scripts/demo.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff on the hand-written code."""
     session.install("ruff==0.17.6")
