@@ -55,7 +55,7 @@ def test_python_examples_run(server: LocalSessionsServer, monkeypatch: pytest.Mo
     try:
         for index, block in enumerate(blocks):
             code = block.replace("http://localhost:3000", server.base_url)
-            exec(compile(code, f"README.md python block {index + 1}", "exec"), namespace)  # noqa: S102
+            exec(compile(code, f"README.md python block {index + 1}", "exec"), namespace)
     finally:
         logger.setLevel(level)
         logging.getLogger().handlers[:] = root_handlers
