@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 import pytest
 import requests
 import schemathesis
@@ -52,6 +52,9 @@ def _sse_event_schemas(operation_id: str) -> dict[str, Any]:
     raise KeyError(operation_id)
 
 
+_VALIDATORS: dict[str, Any] = {}
+
+
 def _validate_sse(body: str, event_schemas: dict[str, Any]) -> list[str]:
     """Validate each event's JSON data against the spec's schema for that event name; the event names."""
     names = []
@@ -64,8 +67,11 @@ def _validate_sse(body: str, event_schemas: dict[str, Any]) -> list[str]:
         assert lines[1].startswith("data: "), block
         name = lines[0].removeprefix("event: ")
         assert name in event_schemas, name
-        schema = {**event_schemas[name], "components": DOCUMENT["components"]}
-        jsonschema.Draft202012Validator(schema).validate(json.loads(lines[1].removeprefix("data: ")))
+        validator = _VALIDATORS.get(name)
+        if validator is None:
+            validator = jsonschema_rs.validator_for({**event_schemas[name], "components": DOCUMENT["components"]})
+            _VALIDATORS[name] = validator
+        validator.validate(json.loads(lines[1].removeprefix("data: ")))
         names.append(name)
     return names
 
