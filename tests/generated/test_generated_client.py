@@ -33,6 +33,7 @@ from eliza_sessions_api.models import (
     CreateSessionRequest,
     DeletedSession,
     MessagePage,
+    Metadata,
     MiddlewareError,
     SendMessageRequest,
     SendMessageRequestTransport,
@@ -256,6 +257,7 @@ def test_get_session_parses_every_field(stub: StubServer, client: AuthenticatedC
     assert isinstance(parsed, Session)
     assert parsed.time_remaining == 1740000
     assert parsed.renewal_count == 2
+    assert isinstance(parsed.metadata, Metadata)
     assert parsed.metadata.additional_properties == {"platform": "web"}
     assert parsed.additional_properties == {"futureField": {"nested": True}}
 
@@ -320,7 +322,7 @@ def test_send_message_websocket(stub: StubServer, client: AuthenticatedClient) -
     assert stub.last.json() == {"content": "Hello", "transport": "websocket"}
     assert isinstance(parsed, SendMessageResponse)
     assert parsed.user_message.created_at == 1767175260000
-    assert parsed.user_message.in_reply_to_message_id is UNSET
+    assert "in_reply_to_message_id" not in parsed.user_message.additional_properties
     assert parsed.agent_response is UNSET
     assert parsed.session_status is not UNSET
 

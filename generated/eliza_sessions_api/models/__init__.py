@@ -8,7 +8,9 @@ from .create_session_request import CreateSessionRequest
 from .created_session import CreatedSession
 from .cursors import Cursors
 from .deleted_session import DeletedSession
+from .error_details import ErrorDetails
 from .message import Message
+from .message_metadata import MessageMetadata
 from .message_page import MessagePage
 from .metadata import Metadata
 from .middleware_error import MiddlewareError
@@ -21,7 +23,6 @@ from .send_message_response import SendMessageResponse
 from .session import Session
 from .session_error import SessionError
 from .session_error_detail import SessionErrorDetail
-from .session_error_detail_details import SessionErrorDetailDetails
 from .session_list import SessionList
 from .session_stats import SessionStats
 from .session_status import SessionStatus
@@ -42,7 +43,9 @@ __all__ = (
     "CreateSessionRequest",
     "Cursors",
     "DeletedSession",
+    "ErrorDetails",
     "Message",
+    "MessageMetadata",
     "MessagePage",
     "Metadata",
     "MiddlewareError",
@@ -55,7 +58,6 @@ __all__ = (
     "Session",
     "SessionError",
     "SessionErrorDetail",
-    "SessionErrorDetailDetails",
     "SessionList",
     "SessionsHealth",
     "SessionStats",

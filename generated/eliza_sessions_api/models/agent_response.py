@@ -22,8 +22,12 @@ class AgentResponse:
             actions (list[str] | Unset):
             providers (list[str] | Unset):
             simple (bool | Unset):
-            response_id (str | Unset):
-            in_reply_to (str | Unset):
+            response_id (str | Unset): The reply's id (the `messageId` of its `chunk` events). `http`/`sse` replies are not
+                stored, so it
+                never appears in the history.
+            in_reply_to (str | Unset): An id the agent runtime derives for the message it answers — **not** `userMessage.id`
+                (a
+                different, agent-scoped UUID, typically with version nibble 0). Do not correlate replies by it.
     """
 
     text: str | Unset = UNSET

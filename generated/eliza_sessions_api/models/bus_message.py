@@ -6,10 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
-    from ..models.metadata import Metadata
+    from ..models.message_metadata import MessageMetadata
     from ..models.raw_message import RawMessage
 
 
@@ -19,7 +17,9 @@ T = TypeVar("T", bound="BusMessage")
 @_attrs_define
 class BusMessage:
     """The stored user message in the snake_case structure of the server's internal message bus (send
-    replies and the `user_message` event). `created_at` is in epoch milliseconds.
+    replies and the `user_message` event). `created_at` is in epoch milliseconds; `message_server_id` is
+    the nil UUID (`00000000-0000-0000-0000-000000000000`) unless the server isolates data. There is no
+    `in_reply_to_message_id` key (a user message replies to nothing).
 
         Attributes:
             id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
@@ -33,11 +33,22 @@ class BusMessage:
                 (the nil UUID passes).
             content (str):
             created_at (int): Milliseconds since the Unix epoch (the JavaScript Date range).
-            source_type (str):
+            source_type (str): `user` for the messages this API stores.
             raw_message (RawMessage):
-            metadata (Metadata): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
-                characters (the error calls them bytes) and does not enforce the type.
-            in_reply_to_message_id (str | Unset):
+            metadata (MessageMetadata): A stored message's metadata (history messages and `userMessage`); keys come back in
+                no particular
+                order.
+
+                * User messages: `userId`, `agentId`, `sessionId`, `timeoutConfig` (the snapshot taken at creation,
+                  never updated by update_session_timeout), then the session's metadata and this message's
+                  `metadata`, merged in that order, so the caller's keys may overwrite the reserved ones. A
+                  non-object session or message metadata is spread one key per index (`"ab"` → `"0": "a"`,
+                  `"1": "b"`).
+                * Agent replies (`isAgent: true`, `websocket` transport only): `thought` (string), `actions` (array
+                  of strings), `isDm` (false), `agent_id` (the agent's id), `agentName` and `channelType`
+                  (`"GROUP"`), and nothing else for a plain text reply (an agent that sends attachments adds
+                  `attachments`). `isDm` is false and `channelType` is `GROUP` although the session's channel is
+                  created as a direct message.
     """
 
     id: str
@@ -48,8 +59,7 @@ class BusMessage:
     created_at: int
     source_type: str
     raw_message: RawMessage
-    metadata: Metadata
-    in_reply_to_message_id: str | Unset = UNSET
+    metadata: MessageMetadata
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,8 +81,6 @@ class BusMessage:
 
         metadata = self.metadata.to_dict()
 
-        in_reply_to_message_id = self.in_reply_to_message_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -88,14 +96,12 @@ class BusMessage:
                 "metadata": metadata,
             }
         )
-        if in_reply_to_message_id is not UNSET:
-            field_dict["in_reply_to_message_id"] = in_reply_to_message_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.metadata import Metadata  # noqa: PLC0415
+        from ..models.message_metadata import MessageMetadata  # noqa: PLC0415
         from ..models.raw_message import RawMessage  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -115,9 +121,7 @@ class BusMessage:
 
         raw_message = RawMessage.from_dict(d.pop("raw_message"))
 
-        metadata = Metadata.from_dict(d.pop("metadata"))
-
-        in_reply_to_message_id = d.pop("in_reply_to_message_id", UNSET)
+        metadata = MessageMetadata.from_dict(d.pop("metadata"))
 
         bus_message = cls(
             id=id,
@@ -129,7 +133,6 @@ class BusMessage:
             source_type=source_type,
             raw_message=raw_message,
             metadata=metadata,
-            in_reply_to_message_id=in_reply_to_message_id,
         )
 
         bus_message.additional_properties = d

@@ -24,9 +24,10 @@ class CreateSessionRequest:
             (the nil UUID passes).
         user_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
             (the nil UUID passes).
-        metadata (Metadata | Unset): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length
-            to 10 240
-            characters (the error calls them bytes) and does not enforce the type.
+        metadata (Metadata | Unset): Free-form JSON object sent by the caller. The server limits its serialized
+            (`JSON.stringify`) length
+            to 10 240 characters (the error calls them bytes; 10 240 passes, 10 241 does not) and does not
+            enforce the type (see `SessionMetadata` for what a non-object becomes).
         timeout_config (TimeoutConfigInput | Unset): Timeout settings for a new session; every field is optional and
             falls back to the agent's settings,
             then to the server's defaults (30 / true / 720 / 5). Values are clamped, not rejected (see

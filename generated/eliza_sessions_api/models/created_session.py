@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,8 +29,10 @@ class CreatedSession:
         user_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
             (the nil UUID passes).
         created_at (datetime.datetime):
-        metadata (Metadata): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
-            characters (the error calls them bytes) and does not enforce the type.
+        metadata (Any | Metadata): A session's metadata: exactly what its creator sent, echoed verbatim. An object
+            normally (`{}` when
+            none or `null` was sent), but the server does not check the type, so a string, an array or another
+            JSON value sent at creation comes back as is (`"abc"`, `["p", "q"]`).
         expires_at (datetime.datetime):
         timeout_config (TimeoutConfig): A session's timeout configuration, as stored.
     """
@@ -40,12 +42,14 @@ class CreatedSession:
     agent_id: str
     user_id: str
     created_at: datetime.datetime
-    metadata: Metadata
+    metadata: Any | Metadata
     expires_at: datetime.datetime
     timeout_config: TimeoutConfig
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.metadata import Metadata  # noqa: PLC0415
+
         session_id = self.session_id
 
         channel_id = self.channel_id
@@ -56,7 +60,11 @@ class CreatedSession:
 
         created_at = self.created_at.isoformat()
 
-        metadata = self.metadata.to_dict()
+        metadata: Any | dict[str, Any]
+        if isinstance(self.metadata, Metadata):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         expires_at = self.expires_at.isoformat()
 
@@ -95,7 +103,18 @@ class CreatedSession:
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
-        metadata = Metadata.from_dict(d.pop("metadata"))
+        def _parse_metadata(data: object) -> Any | Metadata:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_session_metadata_type_0 = Metadata.from_dict(data)
+
+                return componentsschemas_session_metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Any | Metadata, data)
+
+        metadata = _parse_metadata(d.pop("metadata"))
 
         expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
 

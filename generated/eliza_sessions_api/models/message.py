@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.metadata import Metadata
+    from ..models.message_metadata import MessageMetadata
 
 
 T = TypeVar("T", bound="Message")
@@ -26,8 +26,20 @@ class Message:
             (the nil UUID passes).
         is_agent (bool):
         created_at (datetime.datetime):
-        metadata (Metadata): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
-            characters (the error calls them bytes) and does not enforce the type.
+        metadata (MessageMetadata): A stored message's metadata (history messages and `userMessage`); keys come back in
+            no particular
+            order.
+
+            * User messages: `userId`, `agentId`, `sessionId`, `timeoutConfig` (the snapshot taken at creation,
+              never updated by update_session_timeout), then the session's metadata and this message's
+              `metadata`, merged in that order, so the caller's keys may overwrite the reserved ones. A
+              non-object session or message metadata is spread one key per index (`"ab"` → `"0": "a"`,
+              `"1": "b"`).
+            * Agent replies (`isAgent: true`, `websocket` transport only): `thought` (string), `actions` (array
+              of strings), `isDm` (false), `agent_id` (the agent's id), `agentName` and `channelType`
+              (`"GROUP"`), and nothing else for a plain text reply (an agent that sends attachments adds
+              `attachments`). `isDm` is false and `channelType` is `GROUP` although the session's channel is
+              created as a direct message.
     """
 
     id: str
@@ -35,7 +47,7 @@ class Message:
     author_id: str
     is_agent: bool
     created_at: datetime.datetime
-    metadata: Metadata
+    metadata: MessageMetadata
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,7 +80,7 @@ class Message:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.metadata import Metadata  # noqa: PLC0415
+        from ..models.message_metadata import MessageMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -81,7 +93,7 @@ class Message:
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
-        metadata = Metadata.from_dict(d.pop("metadata"))
+        metadata = MessageMetadata.from_dict(d.pop("metadata"))
 
         message = cls(
             id=id,

@@ -11,8 +11,9 @@ T = TypeVar("T", bound="Metadata")
 
 @_attrs_define
 class Metadata:
-    """Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
-    characters (the error calls them bytes) and does not enforce the type.
+    """Free-form JSON object sent by the caller. The server limits its serialized (`JSON.stringify`) length
+    to 10 240 characters (the error calls them bytes; 10 240 passes, 10 241 does not) and does not
+    enforce the type (see `SessionMetadata` for what a non-object becomes).
 
     """
 

@@ -30,9 +30,10 @@ class SendMessageRequest:
             consulted only when `transport` is
             absent or null.
         attachments (list[Attachment] | Unset):
-        metadata (Metadata | Unset): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length
-            to 10 240
-            characters (the error calls them bytes) and does not enforce the type.
+        metadata (Metadata | Unset): Free-form JSON object sent by the caller. The server limits its serialized
+            (`JSON.stringify`) length
+            to 10 240 characters (the error calls them bytes; 10 240 passes, 10 241 does not) and does not
+            enforce the type (see `SessionMetadata` for what a non-object becomes).
     """
 
     content: str

@@ -24,7 +24,9 @@ class SendMessageResponse:
         success (bool):
         user_message (BusMessage): The stored user message in the snake_case structure of the server's internal message
             bus (send
-            replies and the `user_message` event). `created_at` is in epoch milliseconds.
+            replies and the `user_message` event). `created_at` is in epoch milliseconds; `message_server_id` is
+            the nil UUID (`00000000-0000-0000-0000-000000000000`) unless the server isolates data. There is no
+            `in_reply_to_message_id` key (a user message replies to nothing).
         agent_response (AgentResponse | None | Unset): The agent's reply, or null when the agent chose not to answer.
         session_status (SessionStatus | Unset):
     """

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,8 +30,10 @@ class Session:
             (the nil UUID passes).
         created_at (datetime.datetime):
         last_activity (datetime.datetime):
-        metadata (Metadata): Free-form JSON object. The server limits its serialized (`JSON.stringify`) length to 10 240
-            characters (the error calls them bytes) and does not enforce the type.
+        metadata (Any | Metadata): A session's metadata: exactly what its creator sent, echoed verbatim. An object
+            normally (`{}` when
+            none or `null` was sent), but the server does not check the type, so a string, an array or another
+            JSON value sent at creation comes back as is (`"abc"`, `["p", "q"]`).
         expires_at (datetime.datetime):
         timeout_config (TimeoutConfig): A session's timeout configuration, as stored.
         renewal_count (int):
@@ -45,7 +47,7 @@ class Session:
     user_id: str
     created_at: datetime.datetime
     last_activity: datetime.datetime
-    metadata: Metadata
+    metadata: Any | Metadata
     expires_at: datetime.datetime
     timeout_config: TimeoutConfig
     renewal_count: int
@@ -54,6 +56,8 @@ class Session:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.metadata import Metadata  # noqa: PLC0415
+
         session_id = self.session_id
 
         channel_id = self.channel_id
@@ -66,7 +70,11 @@ class Session:
 
         last_activity = self.last_activity.isoformat()
 
-        metadata = self.metadata.to_dict()
+        metadata: Any | dict[str, Any]
+        if isinstance(self.metadata, Metadata):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         expires_at = self.expires_at.isoformat()
 
@@ -117,7 +125,18 @@ class Session:
 
         last_activity = datetime.datetime.fromisoformat(d.pop("lastActivity"))
 
-        metadata = Metadata.from_dict(d.pop("metadata"))
+        def _parse_metadata(data: object) -> Any | Metadata:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_session_metadata_type_0 = Metadata.from_dict(data)
+
+                return componentsschemas_session_metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Any | Metadata, data)
+
+        metadata = _parse_metadata(d.pop("metadata"))
 
         expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.session_error_detail_details import SessionErrorDetailDetails
+    from ..models.error_details import ErrorDetails
 
 
 T = TypeVar("T", bound="SessionErrorDetail")
@@ -24,27 +24,35 @@ class SessionErrorDetail:
             `SESSION_CREATION_FAILED`, `SESSION_RENEWAL_FAILED`, `MESSAGE_SEND_FAILED`, `INTERNAL_SERVER_ERROR`.
         message (str):
         timestamp (datetime.datetime):
-        details (SessionErrorDetailDetails | Unset): Error-specific details (for example `missingFields`).
+        details (ErrorDetails | str | Unset): Error-specific details: an `ErrorDetails` object, or — for
+            `INTERNAL_SERVER_ERROR` — the original
+            error's message as a plain string. Absent when the error has none.
         stack (str | Unset): The server's stack trace. Never show it to users or write it to logs.
     """
 
     code: str
     message: str
     timestamp: datetime.datetime
-    details: SessionErrorDetailDetails | Unset = UNSET
+    details: ErrorDetails | str | Unset = UNSET
     stack: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_details import ErrorDetails  # noqa: PLC0415
+
         code = self.code
 
         message = self.message
 
         timestamp = self.timestamp.isoformat()
 
-        details: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.details, Unset):
+        details: dict[str, Any] | str | Unset
+        if isinstance(self.details, Unset):
+            details = UNSET
+        elif isinstance(self.details, ErrorDetails):
             details = self.details.to_dict()
+        else:
+            details = self.details
 
         stack = self.stack
 
@@ -66,7 +74,7 @@ class SessionErrorDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.session_error_detail_details import SessionErrorDetailDetails  # noqa: PLC0415
+        from ..models.error_details import ErrorDetails  # noqa: PLC0415
 
         d = dict(src_dict)
         code = d.pop("code")
@@ -75,12 +83,20 @@ class SessionErrorDetail:
 
         timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
 
-        _details = d.pop("details", UNSET)
-        details: SessionErrorDetailDetails | Unset
-        if isinstance(_details, Unset):
-            details = UNSET
-        else:
-            details = SessionErrorDetailDetails.from_dict(_details)
+        def _parse_details(data: object) -> ErrorDetails | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                details_type_0 = ErrorDetails.from_dict(data)
+
+                return details_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorDetails | str | Unset, data)
+
+        details = _parse_details(d.pop("details", UNSET))
 
         stack = d.pop("stack", UNSET)
 

@@ -13,12 +13,13 @@ T = TypeVar("T", bound="SseChunk")
 
 @_attrs_define
 class SseChunk:
-    """The data of a `chunk` event.
+    """The data of a `chunk` event: one piece of the reply's text (tags stripped). The pieces, in `index`
+    order, concatenate to the `done` event's `text`.
 
-    Attributes:
-        chunk (str):
-        index (int):
-        message_id (str | Unset):
+        Attributes:
+            chunk (str):
+            index (int): Counts from 0.
+            message_id (str | Unset): The reply's id, equal to the `done` event's `responseId`.
     """
 
     chunk: str

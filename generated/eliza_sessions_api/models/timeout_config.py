@@ -14,7 +14,9 @@ class TimeoutConfig:
     """A session's timeout configuration, as stored.
 
     Attributes:
-        timeout_minutes (float): Inactivity timeout in minutes (5–1440 by default; not necessarily an integer).
+        timeout_minutes (float): Inactivity timeout in minutes, within the server's range (5–1440 by default); not
+            necessarily
+            an integer.
         auto_renew (Any): Whether activity extends the session. A boolean, unless the session was created with another
             JSON value, which the server stores and echoes verbatim (and treats by JavaScript truthiness).
         max_duration_minutes (float): Absolute lifetime cap in minutes, counted from `createdAt`.

@@ -18,10 +18,13 @@ class TimeoutConfigInput:
     create_session); numeric strings are accepted too.
 
         Attributes:
-            timeout_minutes (float | Unset): Inactivity timeout in minutes; clamped to 5–1440.
+            timeout_minutes (float | Unset): Inactivity timeout in minutes; clamped to the server's range (5–1440 by
+                default, see the
+                introduction).
             auto_renew (bool | Unset): Whether activity (messages, heartbeats) extends the session. Send a boolean.
             max_duration_minutes (float | Unset): Absolute lifetime cap in minutes; clamped to at least `timeoutMinutes`, at
-                most 2880.
+                most 2880. When left
+                out it stays at the default (720), even below a larger `timeoutMinutes`.
             warning_threshold_minutes (float | Unset): Size of the "near expiration" window in minutes; clamped to at least
                 1.
     """

@@ -13,12 +13,14 @@ T = TypeVar("T", bound="UpdateTimeoutRequest")
 
 @_attrs_define
 class UpdateTimeoutRequest:
-    """The new timeout configuration. Omitted fields are **reset to defaults**, not kept (see
-    update_session_timeout).
+    """The new timeout configuration. Omitted fields are **reset to defaults**, not kept, and `{}` resets
+    all of them (see update_session_timeout).
 
         Attributes:
-            timeout_minutes (float | Unset): Inactivity timeout in minutes; must be within 5–1440.
-            auto_renew (bool | Unset): Whether activity extends the session; must be a boolean.
+            timeout_minutes (float | Unset): Inactivity timeout in minutes; must be within the server's configured range,
+                5–1440 by default
+                (the bounds here are the widest any configuration allows). Must not be null.
+            auto_renew (bool | Unset): Whether activity extends the session; must be a boolean (a string is a 400).
             max_duration_minutes (float | Unset): Absolute lifetime cap in minutes; clamped to at least `timeoutMinutes`, at
                 most 2880.
             warning_threshold_minutes (float | Unset): Size of the "near expiration" window in minutes; clamped to at least

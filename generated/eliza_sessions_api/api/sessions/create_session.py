@@ -154,20 +154,27 @@ def sync_detailed(
 
      Checks, in this order: `agentId` and `userId` are strings (else 400 `Missing required fields:
     agentId, userId`, always naming both); each is an 8-4-4-4-12 hexadecimal UUID of any version (the
-    nil
-    UUID passes, although the error details claim "UUID v4"); the agent is loaded (else 404
+    nil UUID passes, although the error details claim "UUID v4"); the agent is loaded (else 404
     `AGENT_NOT_FOUND`); the serialized `metadata` is at most 10 240 characters. The user is never
-    checked
-    to exist.
+    checked to exist.
 
-    `timeoutConfig` values are **clamped, never rejected** here: `timeoutMinutes` to 5–1440,
-    `maxDurationMinutes` to at least `timeoutMinutes` and at most 2880, `warningThresholdMinutes` to at
-    least 1. Numeric strings are accepted; `null` or `""` become the minimum; non-numeric values fall
-    back to the server default. `autoRenew` is stored verbatim whatever its JSON type (the string
-    `"false"` is echoed back and behaves as true). The type of `metadata` is not enforced either: a
-    string or array is stored as-is. The reply lacks `lastActivity`, `renewalCount`, `timeRemaining` and
-    `isNearExpiration`; GET the session for those. Creating a session is not idempotent: repeating the
-    request opens a second session.
+    `timeoutConfig` values are **clamped, never rejected** here: `timeoutMinutes` to the server's range
+    (5–1440 by default), a given `maxDurationMinutes` to at least `timeoutMinutes` and at most 2880,
+    `warningThresholdMinutes` to at least 1. A `maxDurationMinutes` left out keeps the default (720)
+    even when it is below the timeout: `{"timeoutMinutes": 99999}` gives a 1440-minute timeout, a
+    720-minute maximum duration and `expiresAt` = `createdAt` + 720 minutes. Numeric strings are
+    accepted (`"10"`, even hexadecimal `"0x40"` = 64); `null` or `""` become the minimum; non-numeric
+    values such as `"abc"` fall back to the server default (30). `autoRenew` is stored verbatim whatever
+    its JSON type (the string `"false"` is echoed back and behaves as true).
+
+    The type of `metadata` is not enforced either: a string or an array is stored and echoed as-is in
+    `metadata` (hence `SessionMetadata`), and `null` becomes `{}`. A missing body (with or without
+    `Content-Type`), a JSON array or `{}` answers 400 `Missing required fields`; a top-level JSON
+    primitive (`"x"`) answers 500 `MiddlewareError`.
+
+    The reply lacks `lastActivity`, `renewalCount`, `timeRemaining` and `isNearExpiration`; GET the
+    session for those. Creating a session is not idempotent: repeating the request opens a second
+    session.
 
     Args:
         body (CreateSessionRequest):
@@ -204,20 +211,27 @@ def sync(
 
      Checks, in this order: `agentId` and `userId` are strings (else 400 `Missing required fields:
     agentId, userId`, always naming both); each is an 8-4-4-4-12 hexadecimal UUID of any version (the
-    nil
-    UUID passes, although the error details claim "UUID v4"); the agent is loaded (else 404
+    nil UUID passes, although the error details claim "UUID v4"); the agent is loaded (else 404
     `AGENT_NOT_FOUND`); the serialized `metadata` is at most 10 240 characters. The user is never
-    checked
-    to exist.
+    checked to exist.
 
-    `timeoutConfig` values are **clamped, never rejected** here: `timeoutMinutes` to 5–1440,
-    `maxDurationMinutes` to at least `timeoutMinutes` and at most 2880, `warningThresholdMinutes` to at
-    least 1. Numeric strings are accepted; `null` or `""` become the minimum; non-numeric values fall
-    back to the server default. `autoRenew` is stored verbatim whatever its JSON type (the string
-    `"false"` is echoed back and behaves as true). The type of `metadata` is not enforced either: a
-    string or array is stored as-is. The reply lacks `lastActivity`, `renewalCount`, `timeRemaining` and
-    `isNearExpiration`; GET the session for those. Creating a session is not idempotent: repeating the
-    request opens a second session.
+    `timeoutConfig` values are **clamped, never rejected** here: `timeoutMinutes` to the server's range
+    (5–1440 by default), a given `maxDurationMinutes` to at least `timeoutMinutes` and at most 2880,
+    `warningThresholdMinutes` to at least 1. A `maxDurationMinutes` left out keeps the default (720)
+    even when it is below the timeout: `{"timeoutMinutes": 99999}` gives a 1440-minute timeout, a
+    720-minute maximum duration and `expiresAt` = `createdAt` + 720 minutes. Numeric strings are
+    accepted (`"10"`, even hexadecimal `"0x40"` = 64); `null` or `""` become the minimum; non-numeric
+    values such as `"abc"` fall back to the server default (30). `autoRenew` is stored verbatim whatever
+    its JSON type (the string `"false"` is echoed back and behaves as true).
+
+    The type of `metadata` is not enforced either: a string or an array is stored and echoed as-is in
+    `metadata` (hence `SessionMetadata`), and `null` becomes `{}`. A missing body (with or without
+    `Content-Type`), a JSON array or `{}` answers 400 `Missing required fields`; a top-level JSON
+    primitive (`"x"`) answers 500 `MiddlewareError`.
+
+    The reply lacks `lastActivity`, `renewalCount`, `timeRemaining` and `isNearExpiration`; GET the
+    session for those. Creating a session is not idempotent: repeating the request opens a second
+    session.
 
     Args:
         body (CreateSessionRequest):

@@ -30,7 +30,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> AuthError | DeletedSession | MiddlewareError | SessionError | None:
+) -> AuthError | DeletedSession | MiddlewareError | MiddlewareError | SessionError | SessionError | None:
     if response.status_code == 200:
         response_200 = DeletedSession.from_dict(response.json())
 
@@ -51,6 +51,27 @@ def _parse_response(
 
         return response_429
 
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> MiddlewareError | SessionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = SessionError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = MiddlewareError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -59,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> Response[AuthError | DeletedSession | MiddlewareError | SessionError]:
+) -> Response[AuthError | DeletedSession | MiddlewareError | MiddlewareError | SessionError | SessionError]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,12 +123,13 @@ def sync_detailed(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> Response[AuthError | DeletedSession | MiddlewareError | SessionError]:
+) -> Response[AuthError | DeletedSession | MiddlewareError | MiddlewareError | SessionError | SessionError]:
     """End a session.
 
      Removes the session from server memory; its channel and messages stay in the database. There is no
     expiry check, so an expired but unswept session is deleted with 200 (never 410). Deleting again
-    answers 404.
+    answers 404. `DELETE /api/messaging/sessions/health` reaches this operation with the id `health`
+    (404 `SESSION_NOT_FOUND`), while other methods on unknown paths answer the `MiddlewareError` 404.
 
     Args:
         session_id (str):
@@ -118,7 +140,7 @@ def sync_detailed(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        Response[AuthError | DeletedSession | MiddlewareError | SessionError]
+        Response[AuthError | DeletedSession | MiddlewareError | MiddlewareError | SessionError | SessionError]
     """
 
     response = sync_raw(
@@ -139,12 +161,13 @@ def sync(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> AuthError | DeletedSession | MiddlewareError | SessionError | None:
+) -> AuthError | DeletedSession | MiddlewareError | MiddlewareError | SessionError | SessionError | None:
     """End a session.
 
      Removes the session from server memory; its channel and messages stay in the database. There is no
     expiry check, so an expired but unswept session is deleted with 200 (never 410). Deleting again
-    answers 404.
+    answers 404. `DELETE /api/messaging/sessions/health` reaches this operation with the id `health`
+    (404 `SESSION_NOT_FOUND`), while other methods on unknown paths answer the `MiddlewareError` 404.
 
     Args:
         session_id (str):
@@ -155,7 +178,7 @@ def sync(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        AuthError | DeletedSession | MiddlewareError | SessionError
+        AuthError | DeletedSession | MiddlewareError | MiddlewareError | SessionError | SessionError
     """
 
     return sync_detailed(

@@ -30,7 +30,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> AuthError | MiddlewareError | Session | SessionError | None:
+) -> AuthError | MiddlewareError | MiddlewareError | SessionError | Session | SessionError | None:
     if response.status_code == 200:
         response_200 = Session.from_dict(response.json())
 
@@ -56,6 +56,27 @@ def _parse_response(
 
         return response_429
 
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> MiddlewareError | SessionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = SessionError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = MiddlewareError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -64,7 +85,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> Response[AuthError | MiddlewareError | Session | SessionError]:
+) -> Response[AuthError | MiddlewareError | MiddlewareError | SessionError | Session | SessionError]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,13 +128,13 @@ def sync_detailed(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> Response[AuthError | MiddlewareError | Session | SessionError]:
+) -> Response[AuthError | MiddlewareError | MiddlewareError | SessionError | Session | SessionError]:
     """Get a session's state.
 
      Not counted as activity: it neither renews the session nor moves `lastActivity`. An expired session
     answers 410 once (and is deleted), then 404. `isNearExpiration` is true when 0 < `timeRemaining` ≤
     the warning threshold; with the minimum timeout (5) and the default threshold (5) that is true right
-    after creation.
+    after creation. `HEAD` on this path answers the same status and headers without a body.
 
     Args:
         session_id (str):
@@ -124,7 +145,7 @@ def sync_detailed(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        Response[AuthError | MiddlewareError | Session | SessionError]
+        Response[AuthError | MiddlewareError | MiddlewareError | SessionError | Session | SessionError]
     """
 
     response = sync_raw(
@@ -145,13 +166,13 @@ def sync(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> AuthError | MiddlewareError | Session | SessionError | None:
+) -> AuthError | MiddlewareError | MiddlewareError | SessionError | Session | SessionError | None:
     """Get a session's state.
 
      Not counted as activity: it neither renews the session nor moves `lastActivity`. An expired session
     answers 410 once (and is deleted), then 404. `isNearExpiration` is true when 0 < `timeRemaining` ≤
     the warning threshold; with the minimum timeout (5) and the default threshold (5) that is true right
-    after creation.
+    after creation. `HEAD` on this path answers the same status and headers without a body.
 
     Args:
         session_id (str):
@@ -162,7 +183,7 @@ def sync(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        AuthError | MiddlewareError | Session | SessionError
+        AuthError | MiddlewareError | MiddlewareError | SessionError | Session | SessionError
     """
 
     return sync_detailed(

@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client, RequestTimeout
 from ...models.auth_error import AuthError
 from ...models.middleware_error import MiddlewareError
+from ...models.session_error import SessionError
 from ...models.sessions_health import SessionsHealth
 from ...types import UNSET, Response, Unset
 
@@ -24,7 +25,7 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> AuthError | MiddlewareError | SessionsHealth | None:
+) -> AuthError | MiddlewareError | MiddlewareError | SessionError | SessionsHealth | None:
     if response.status_code == 200:
         response_200 = SessionsHealth.from_dict(response.json())
 
@@ -40,6 +41,27 @@ def _parse_response(
 
         return response_429
 
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> MiddlewareError | SessionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = SessionError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = MiddlewareError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -48,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> Response[AuthError | MiddlewareError | SessionsHealth]:
+) -> Response[AuthError | MiddlewareError | MiddlewareError | SessionError | SessionsHealth]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,13 +109,15 @@ def sync_detailed(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> Response[AuthError | MiddlewareError | SessionsHealth]:
+) -> Response[AuthError | MiddlewareError | MiddlewareError | SessionError | SessionsHealth]:
     """Report the health of the sessions subsystem.
 
      Always answers 200 with `status: "healthy"` (the server never reports anything else today; treat
     `status` as an open string). `invalidSessions` is present only when it is above zero. `expiringSoon`
-    counts active sessions inside their warning window that the background sweep has not yet flagged,
-    so it can read 0 while sessions are about to expire. Still behind the API key.
+    counts active sessions inside their warning window that the background sweep has not yet flagged, so
+    it can read 0 while sessions are about to expire. `activeSessions` leaves out sessions that have
+    expired but are not yet swept. Still behind the API key and the rate limit (unlike the server's own
+    `/healthz` and `/health`, which are not part of this API).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -101,7 +125,7 @@ def sync_detailed(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        Response[AuthError | MiddlewareError | SessionsHealth]
+        Response[AuthError | MiddlewareError | MiddlewareError | SessionError | SessionsHealth]
     """
 
     response = sync_raw(
@@ -120,13 +144,15 @@ def sync(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> AuthError | MiddlewareError | SessionsHealth | None:
+) -> AuthError | MiddlewareError | MiddlewareError | SessionError | SessionsHealth | None:
     """Report the health of the sessions subsystem.
 
      Always answers 200 with `status: "healthy"` (the server never reports anything else today; treat
     `status` as an open string). `invalidSessions` is present only when it is above zero. `expiringSoon`
-    counts active sessions inside their warning window that the background sweep has not yet flagged,
-    so it can read 0 while sessions are about to expire. Still behind the API key.
+    counts active sessions inside their warning window that the background sweep has not yet flagged, so
+    it can read 0 while sessions are about to expire. `activeSessions` leaves out sessions that have
+    expired but are not yet swept. Still behind the API key and the rate limit (unlike the server's own
+    `/healthz` and `/health`, which are not part of this API).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,7 +160,7 @@ def sync(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        AuthError | MiddlewareError | SessionsHealth
+        AuthError | MiddlewareError | MiddlewareError | SessionError | SessionsHealth
     """
 
     return sync_detailed(

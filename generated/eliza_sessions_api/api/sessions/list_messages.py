@@ -92,6 +92,27 @@ def _parse_response(
 
         return response_429
 
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> MiddlewareError | SessionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = SessionError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = MiddlewareError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -167,13 +188,18 @@ def sync_detailed(
 
     The comparisons are strict and the storage order has no tie-breaker, so messages that share the
     cursor's millisecond are skipped by a naive `before = cursors.before` loop. `hasMore` only means
-    "this
-    page is full" (an exact multiple of `limit` costs one extra, empty page). `cursors` is omitted on an
-    empty page. `before` and `after` are read with integer-prefix parsing: an ISO date string is
+    "this page is full" (an exact multiple of `limit` costs one extra, empty page). `cursors` is omitted
+    on an empty page. `before` and `after` are read with integer-prefix parsing: an ISO date string is
     **misread**, not rejected (`2026-01-01T00:00:00Z` means 2026 ms after the epoch), `123abc` means 123
     and `1.9e12` means 1; only values with no leading digits are rejected. `limit` is clamped, never
-    rejected: values below 1 become 1, above 100 become 100, non-numeric values become 50. Attachments
-    sent with a message are not returned.
+    rejected: values below 1 become 1, above 100 become 100, non-numeric values become 50. An empty
+    `before=` is ignored; other query parameters (`page`, `offset`) are ignored too. Attachments sent
+    with a message are not returned.
+
+    The history holds the user messages and the agent replies of the `websocket` transport (stored about
+    70–370 ms after the send); replies given over `http` or `sse` are never stored. The two kinds carry
+    different `metadata` (see `MessageMetadata`): a plain text agent reply has exactly `thought`,
+    `actions`, `isDm` (false), `agent_id`, `agentName` and `channelType` (`"GROUP"`).
 
     Args:
         session_id (str):
@@ -229,13 +255,18 @@ def sync(
 
     The comparisons are strict and the storage order has no tie-breaker, so messages that share the
     cursor's millisecond are skipped by a naive `before = cursors.before` loop. `hasMore` only means
-    "this
-    page is full" (an exact multiple of `limit` costs one extra, empty page). `cursors` is omitted on an
-    empty page. `before` and `after` are read with integer-prefix parsing: an ISO date string is
+    "this page is full" (an exact multiple of `limit` costs one extra, empty page). `cursors` is omitted
+    on an empty page. `before` and `after` are read with integer-prefix parsing: an ISO date string is
     **misread**, not rejected (`2026-01-01T00:00:00Z` means 2026 ms after the epoch), `123abc` means 123
     and `1.9e12` means 1; only values with no leading digits are rejected. `limit` is clamped, never
-    rejected: values below 1 become 1, above 100 become 100, non-numeric values become 50. Attachments
-    sent with a message are not returned.
+    rejected: values below 1 become 1, above 100 become 100, non-numeric values become 50. An empty
+    `before=` is ignored; other query parameters (`page`, `offset`) are ignored too. Attachments sent
+    with a message are not returned.
+
+    The history holds the user messages and the agent replies of the `websocket` transport (stored about
+    70–370 ms after the send); replies given over `http` or `sse` are never stored. The two kinds carry
+    different `metadata` (see `MessageMetadata`): a plain text agent reply has exactly `thought`,
+    `actions`, `isDm` (false), `agent_id`, `agentName` and `channelType` (`"GROUP"`).
 
     Args:
         session_id (str):

@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client, RequestTimeout
 from ...models.auth_error import AuthError
 from ...models.middleware_error import MiddlewareError
+from ...models.session_error import SessionError
 from ...models.session_list import SessionList
 from ...types import UNSET, Response, Unset
 
@@ -24,7 +25,7 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> AuthError | MiddlewareError | SessionList | None:
+) -> AuthError | MiddlewareError | MiddlewareError | SessionError | SessionList | None:
     if response.status_code == 200:
         response_200 = SessionList.from_dict(response.json())
 
@@ -40,6 +41,27 @@ def _parse_response(
 
         return response_429
 
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> MiddlewareError | SessionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = SessionError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = MiddlewareError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -48,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: requests.Response
-) -> Response[AuthError | MiddlewareError | SessionList]:
+) -> Response[AuthError | MiddlewareError | MiddlewareError | SessionError | SessionList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,12 +109,14 @@ def sync_detailed(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> Response[AuthError | MiddlewareError | SessionList]:
+) -> Response[AuthError | MiddlewareError | MiddlewareError | SessionError | SessionList]:
     """List every active session on the server.
 
-     An administrative view: every unexpired session of every user, in creation order, with no
-    pagination and no filtering. `stats.totalSessions` counts everything still in memory, including
-    sessions that expired but have not been swept yet. Listing does not delete expired sessions.
+     An administrative view: every unexpired session of every user, in creation order, with no pagination
+    and no filtering. `stats.totalSessions` counts everything still in memory, including sessions that
+    expired but have not been swept yet (which `stats.expiredSessions` counts, while `sessions` and
+    `total` leave them out). Listing does not delete expired sessions. A session's `metadata` is
+    whatever its creator sent, not necessarily an object (see `SessionMetadata`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -100,7 +124,7 @@ def sync_detailed(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        Response[AuthError | MiddlewareError | SessionList]
+        Response[AuthError | MiddlewareError | MiddlewareError | SessionError | SessionList]
     """
 
     response = sync_raw(
@@ -119,12 +143,14 @@ def sync(
     headers: Mapping[str, str] | None = None,
     timeout: RequestTimeout | Unset = UNSET,
     verify: str | bool | Unset = UNSET,
-) -> AuthError | MiddlewareError | SessionList | None:
+) -> AuthError | MiddlewareError | MiddlewareError | SessionError | SessionList | None:
     """List every active session on the server.
 
-     An administrative view: every unexpired session of every user, in creation order, with no
-    pagination and no filtering. `stats.totalSessions` counts everything still in memory, including
-    sessions that expired but have not been swept yet. Listing does not delete expired sessions.
+     An administrative view: every unexpired session of every user, in creation order, with no pagination
+    and no filtering. `stats.totalSessions` counts everything still in memory, including sessions that
+    expired but have not been swept yet (which `stats.expiredSessions` counts, while `sessions` and
+    `total` leave them out). Listing does not delete expired sessions. A session's `metadata` is
+    whatever its creator sent, not necessarily an object (see `SessionMetadata`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,7 +158,7 @@ def sync(
         requests.RequestException: If the request cannot be sent or its answer cannot be read.
 
     Returns:
-        AuthError | MiddlewareError | SessionList
+        AuthError | MiddlewareError | MiddlewareError | SessionError | SessionList
     """
 
     return sync_detailed(

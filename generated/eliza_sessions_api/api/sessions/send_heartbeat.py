@@ -77,6 +77,27 @@ def _parse_response(
 
         return response_429
 
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> MiddlewareError | SessionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = SessionError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = MiddlewareError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:

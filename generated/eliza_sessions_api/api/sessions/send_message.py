@@ -212,12 +212,18 @@ def sync_detailed(
     """Send a user message to the session's agent.
 
      Checks, in this order: `transport` (or legacy `mode`) is valid; `content` is a string; the session
-    exists (404) and has not expired (410); `content` is 1–4000 **UTF-16 code units** long (whitespace-
-    only
-    content is accepted); the serialized `metadata` is at most 10 240 characters. A body that is missing
-    or not JSON-typed answers **500** `INTERNAL_SERVER_ERROR` rather than 400. Transport names that are
-    `Object.prototype` keys (`toString`, `constructor`, …) slip through validation and behave like
-    `websocket`.
+    exists (404) and has not expired (410); `content` is 1–4000 **UTF-16 code units** long
+    (whitespace-only content is accepted; 2000 emoji pass, 2001 do not); the serialized `metadata` is at
+    most 10 240 characters. So a bad transport answers 400 even for an unknown session, while empty
+    content on an unknown session answers 404. A bad legacy `mode` gets the transport message (`Invalid
+    transport "foo". Must be one of: http, sse, websocket, sync, stream`); `transport` wins over `mode`,
+    and a null `transport` falls back to `mode`. Transport names that are `Object.prototype` keys
+    (`toString`, `constructor`, …) slip through validation and behave like `websocket`.
+
+    **An empty body answers 400 or 500 depending on `Content-Type`:** with no body and no `Content-Type`
+    the server answers **500** `INTERNAL_SERVER_ERROR` (`details` is the string `Cannot read properties
+    of undefined (reading 'transport')`); with `Content-Type: application/json` and an empty body it
+    answers 400 `Invalid content: Invalid message request format`, like a body without `content`.
 
     The user message is stored **before** the agent is involved, whatever the transport, and the session
     is renewed when `autoRenew` is on. Sending is therefore not idempotent: repeating a request whose
@@ -226,28 +232,34 @@ def sync_detailed(
     as an author id, is ignored: the author is always the session's user.
 
     * `websocket` (default): 201 at once with `userMessage` and `sessionStatus`; the agent's reply
-    arrives
-      over Socket.IO and is **stored**, so it later appears in the history (about 150 ms later with a
-    fast
-      model).
+      arrives over Socket.IO and is **stored**, so it later appears in the history (70–370 ms later with
+      a fast model).
     * `http` (legacy `sync`): waits for the agent, then 201 with `agentResponse` as well (absent or null
       when the agent chose not to answer). The reply is **not stored**. If the agent fails the status is
       500 with a `TransportFailure` body, and the user message is already stored.
-    * `sse` (legacy `stream`): 200 `text/event-stream`. Each event is an `event:` line, a single-line
-    JSON
-      `data:` line and a blank line; no `id:`, `retry:` or keep-alive comments. Events: `user_message`
-      (a `BusMessage`, always first), `chunk` (`SseChunk`, zero or more), then either `done` (an
-      `AgentResponse`; the stream ends) or `error` (`SseError`; the stream ends). No `sessionStatus`.
-      The reply is **not stored**. Validation errors are ordinary JSON errors sent before the stream
-      starts.
+    * `sse` (legacy `stream`): 200 `text/event-stream` (no charset, chunked, no `Content-Length`). Each
+      event is exactly `event: <name>` LF, `data: <compact single-line JSON>` LF, LF; no `id:`, `retry:`
+      or keep-alive comments. Events: `user_message` (a `BusMessage`, always first), `chunk`
+      (`SseChunk`, zero or more; none at all when the model does not stream), then either `done` (an
+      `AgentResponse`; the server then closes the stream) or `error` (`SseError`; likewise). The `chunk`
+      texts are pieces of the reply's extracted text and concatenate to `done.text`; their `messageId`
+      is `done.responseId`. The headers are flushed at once, but **`user_message` is not**: it arrives
+      only when the agent starts answering (hundreds of milliseconds later with a slow model; together
+      with `done` with an instant one), so a client must not expect it before the agent starts working.
+      No `sessionStatus`. The reply is **not stored**. Validation errors (bad transport, unknown
+      session, …) are ordinary JSON errors sent before the stream starts.
 
     `sessionStatus.isNearExpiration` is always false in this reply (the handler flags the session as
-    warned before computing it). `userMessage` is the snake_case bus structure with `created_at` in
-    epoch
-    milliseconds — unlike the camelCase, ISO-dated messages of the history. Attachments are echoed in
+    warned before computing it); on an `autoRenew: false` session `wasRenewed` is false and `expiresAt`
+    and `renewalCount` do not move. `userMessage` is the snake_case bus structure with `created_at` in
+    epoch milliseconds — unlike the camelCase, ISO-dated messages of the history — and never carries
+    `in_reply_to_message_id`. The agent's `inReplyTo` is **not** `userMessage.id` (see `AgentResponse`):
+    do not correlate a reply with its message by it. Attachments are echoed in
     `userMessage.raw_message.attachments` but never forwarded to the agent on `http`/`sse` and never
     returned by the history. The caller's `metadata` is merged over the session's metadata and may
-    overwrite the reserved keys `sessionId`, `agentId`, `userId` and `timeoutConfig`.
+    overwrite the reserved keys `sessionId`, `agentId`, `userId` and `timeoutConfig` (the overwritten
+    values are what the history returns). Its type is not checked: a string is spread into the message
+    metadata one key per character (`"ab"` → `{"0": "a", "1": "b", …}`).
 
     Args:
         session_id (str):
@@ -298,12 +310,18 @@ def sync(
     """Send a user message to the session's agent.
 
      Checks, in this order: `transport` (or legacy `mode`) is valid; `content` is a string; the session
-    exists (404) and has not expired (410); `content` is 1–4000 **UTF-16 code units** long (whitespace-
-    only
-    content is accepted); the serialized `metadata` is at most 10 240 characters. A body that is missing
-    or not JSON-typed answers **500** `INTERNAL_SERVER_ERROR` rather than 400. Transport names that are
-    `Object.prototype` keys (`toString`, `constructor`, …) slip through validation and behave like
-    `websocket`.
+    exists (404) and has not expired (410); `content` is 1–4000 **UTF-16 code units** long
+    (whitespace-only content is accepted; 2000 emoji pass, 2001 do not); the serialized `metadata` is at
+    most 10 240 characters. So a bad transport answers 400 even for an unknown session, while empty
+    content on an unknown session answers 404. A bad legacy `mode` gets the transport message (`Invalid
+    transport "foo". Must be one of: http, sse, websocket, sync, stream`); `transport` wins over `mode`,
+    and a null `transport` falls back to `mode`. Transport names that are `Object.prototype` keys
+    (`toString`, `constructor`, …) slip through validation and behave like `websocket`.
+
+    **An empty body answers 400 or 500 depending on `Content-Type`:** with no body and no `Content-Type`
+    the server answers **500** `INTERNAL_SERVER_ERROR` (`details` is the string `Cannot read properties
+    of undefined (reading 'transport')`); with `Content-Type: application/json` and an empty body it
+    answers 400 `Invalid content: Invalid message request format`, like a body without `content`.
 
     The user message is stored **before** the agent is involved, whatever the transport, and the session
     is renewed when `autoRenew` is on. Sending is therefore not idempotent: repeating a request whose
@@ -312,28 +330,34 @@ def sync(
     as an author id, is ignored: the author is always the session's user.
 
     * `websocket` (default): 201 at once with `userMessage` and `sessionStatus`; the agent's reply
-    arrives
-      over Socket.IO and is **stored**, so it later appears in the history (about 150 ms later with a
-    fast
-      model).
+      arrives over Socket.IO and is **stored**, so it later appears in the history (70–370 ms later with
+      a fast model).
     * `http` (legacy `sync`): waits for the agent, then 201 with `agentResponse` as well (absent or null
       when the agent chose not to answer). The reply is **not stored**. If the agent fails the status is
       500 with a `TransportFailure` body, and the user message is already stored.
-    * `sse` (legacy `stream`): 200 `text/event-stream`. Each event is an `event:` line, a single-line
-    JSON
-      `data:` line and a blank line; no `id:`, `retry:` or keep-alive comments. Events: `user_message`
-      (a `BusMessage`, always first), `chunk` (`SseChunk`, zero or more), then either `done` (an
-      `AgentResponse`; the stream ends) or `error` (`SseError`; the stream ends). No `sessionStatus`.
-      The reply is **not stored**. Validation errors are ordinary JSON errors sent before the stream
-      starts.
+    * `sse` (legacy `stream`): 200 `text/event-stream` (no charset, chunked, no `Content-Length`). Each
+      event is exactly `event: <name>` LF, `data: <compact single-line JSON>` LF, LF; no `id:`, `retry:`
+      or keep-alive comments. Events: `user_message` (a `BusMessage`, always first), `chunk`
+      (`SseChunk`, zero or more; none at all when the model does not stream), then either `done` (an
+      `AgentResponse`; the server then closes the stream) or `error` (`SseError`; likewise). The `chunk`
+      texts are pieces of the reply's extracted text and concatenate to `done.text`; their `messageId`
+      is `done.responseId`. The headers are flushed at once, but **`user_message` is not**: it arrives
+      only when the agent starts answering (hundreds of milliseconds later with a slow model; together
+      with `done` with an instant one), so a client must not expect it before the agent starts working.
+      No `sessionStatus`. The reply is **not stored**. Validation errors (bad transport, unknown
+      session, …) are ordinary JSON errors sent before the stream starts.
 
     `sessionStatus.isNearExpiration` is always false in this reply (the handler flags the session as
-    warned before computing it). `userMessage` is the snake_case bus structure with `created_at` in
-    epoch
-    milliseconds — unlike the camelCase, ISO-dated messages of the history. Attachments are echoed in
+    warned before computing it); on an `autoRenew: false` session `wasRenewed` is false and `expiresAt`
+    and `renewalCount` do not move. `userMessage` is the snake_case bus structure with `created_at` in
+    epoch milliseconds — unlike the camelCase, ISO-dated messages of the history — and never carries
+    `in_reply_to_message_id`. The agent's `inReplyTo` is **not** `userMessage.id` (see `AgentResponse`):
+    do not correlate a reply with its message by it. Attachments are echoed in
     `userMessage.raw_message.attachments` but never forwarded to the agent on `http`/`sse` and never
     returned by the history. The caller's `metadata` is merged over the session's metadata and may
-    overwrite the reserved keys `sessionId`, `agentId`, `userId` and `timeoutConfig`.
+    overwrite the reserved keys `sessionId`, `agentId`, `userId` and `timeoutConfig` (the overwritten
+    values are what the history returns). Its type is not checked: a string is spread into the message
+    metadata one key per character (`"ab"` → `{"0": "a", "1": "b", …}`).
 
     Args:
         session_id (str):

@@ -171,16 +171,23 @@ def sync_detailed(
     the next request answers 410. `renewalCount` and `lastActivity` do not change.
 
     Validation: `autoRenew` must be a boolean and `timeoutMinutes` must not be null (else 400 `Invalid
-    timeout configuration format`); a numeric `timeoutMinutes` must be within 5–1440. Non-numeric
-    strings
-    are not rejected: they fall back to the default. `maxDurationMinutes` and `warningThresholdMinutes`
-    are clamped as at creation. A missing body answers 400.
+    timeout configuration: Invalid timeout configuration format`); a numeric `timeoutMinutes` must be
+    within the server's range, 5–1440 by default, else 400 `Invalid timeout configuration: Timeout must
+    be between <min> and <max> minutes`, quoting the **configured** bounds (`between 1 and 1440` on a
+    server with `SESSION_MIN_TIMEOUT_MINUTES=1`). Strings are not rejected: `"20"` means 20 and a
+    non-numeric string such as `"abc"` falls back to the default (30). `maxDurationMinutes` and
+    `warningThresholdMinutes` are clamped as at creation.
+
+    **Empty bodies reset, they are not rejected:** `{}`, `[]` and an empty body sent **with**
+    `Content-Type: application/json` all answer 200 with the configuration reset to the defaults (30 /
+    true / 720 / 5 unless the agent's settings say otherwise). Only an empty body **without** a
+    `Content-Type` answers 400 (`Invalid timeout configuration format`).
 
     Args:
         session_id (str):
         body (UpdateTimeoutRequest): The new timeout configuration. Omitted fields are **reset to
-            defaults**, not kept (see
-            update_session_timeout).
+            defaults**, not kept, and `{}` resets
+            all of them (see update_session_timeout).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,16 +228,23 @@ def sync(
     the next request answers 410. `renewalCount` and `lastActivity` do not change.
 
     Validation: `autoRenew` must be a boolean and `timeoutMinutes` must not be null (else 400 `Invalid
-    timeout configuration format`); a numeric `timeoutMinutes` must be within 5–1440. Non-numeric
-    strings
-    are not rejected: they fall back to the default. `maxDurationMinutes` and `warningThresholdMinutes`
-    are clamped as at creation. A missing body answers 400.
+    timeout configuration: Invalid timeout configuration format`); a numeric `timeoutMinutes` must be
+    within the server's range, 5–1440 by default, else 400 `Invalid timeout configuration: Timeout must
+    be between <min> and <max> minutes`, quoting the **configured** bounds (`between 1 and 1440` on a
+    server with `SESSION_MIN_TIMEOUT_MINUTES=1`). Strings are not rejected: `"20"` means 20 and a
+    non-numeric string such as `"abc"` falls back to the default (30). `maxDurationMinutes` and
+    `warningThresholdMinutes` are clamped as at creation.
+
+    **Empty bodies reset, they are not rejected:** `{}`, `[]` and an empty body sent **with**
+    `Content-Type: application/json` all answer 200 with the configuration reset to the defaults (30 /
+    true / 720 / 5 unless the agent's settings say otherwise). Only an empty body **without** a
+    `Content-Type` answers 400 (`Invalid timeout configuration format`).
 
     Args:
         session_id (str):
         body (UpdateTimeoutRequest): The new timeout configuration. Omitted fields are **reset to
-            defaults**, not kept (see
-            update_session_timeout).
+            defaults**, not kept, and `{}` resets
+            all of them (see update_session_timeout).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -6,12 +6,24 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="SessionErrorDetailDetails")
+T = TypeVar("T", bound="ErrorDetails")
 
 
 @_attrs_define
-class SessionErrorDetailDetails:
-    """Error-specific details (for example `missingFields`)."""
+class ErrorDetails:
+    """The object form of `SessionErrorDetail.details`; its keys depend on the error:
+
+    * missing fields: `{"missingFields": ["agentId", "userId"]}` (always both);
+    * invalid UUID: `{"providedValue": <as sent>, "expectedFormat": "UUID v4"}`;
+    * content or transport: `{"reason": "<the message after 'Invalid content: '>"}`;
+    * metadata too large: `{"reason", "providedMetadata": <the whole metadata, echoed>}`;
+    * pagination: `{"parameter": "before" | "after", "value": <as sent>, "reason"}`;
+    * timeout configuration: `{"reason", "providedConfig": <the body>}` (`{"reason"}` without a body);
+    * `SESSION_CREATION_FAILED`, `MESSAGE_SEND_FAILED`: `{"originalError"}`.
+
+    `SESSION_NOT_FOUND`, `SESSION_EXPIRED` and `AGENT_NOT_FOUND` have no `details`.
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -25,10 +37,10 @@ class SessionErrorDetailDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        session_error_detail_details = cls()
+        error_details = cls()
 
-        session_error_detail_details.additional_properties = d
-        return session_error_detail_details
+        error_details.additional_properties = d
+        return error_details
 
     @property
     def additional_keys(self) -> list[str]:
