@@ -1,0 +1,1 @@
+"""The example Django project: settings, root URLconf and WSGI entry point."""

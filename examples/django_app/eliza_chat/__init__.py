@@ -1,0 +1,1 @@
+"""A small chat API over the elizaOS Sessions API, using one shared ``eliza_client.ElizaClient``."""
