@@ -182,7 +182,9 @@ class Response:
     status: int
     headers: list[tuple[str, str]]
     body: bytes = b""
-    stream: Iterator[bytes] | None = None
+    #: SSE events as (bytes, is_final); a final event leaves in one write with the terminating chunk, as
+    #: Node's res.write(done) + res.end() do, so a client that stops reading at `done` still sees the end.
+    stream: Iterator[tuple[bytes, bool]] | None = None
 
 
 def _json_body(payload: Any) -> bytes:
@@ -411,12 +413,12 @@ class _App:
         headers += [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("Connection", "keep-alive")]
         return Response(200, headers, stream=self.sse_events(prepared))
 
-    def sse_events(self, prepared: SendPrepared) -> Iterator[bytes]:
+    def sse_events(self, prepared: SendPrepared) -> Iterator[tuple[bytes, bool]]:
         """The SSE body, one event per item; the writer flushes after each and the pauses are real."""
-        yield _sse_frame("user_message", prepared.user_message)
+        yield _sse_frame("user_message", prepared.user_message), False
         outcome = prepared.agent.respond(prepared.content, prepared.message_id)
         if outcome.kind == "fail":
-            yield _sse_frame("error", {"error": outcome.error})
+            yield _sse_frame("error", {"error": outcome.error}), True
             return
         if outcome.content is None:
             return  # the agent never answered: no done event
@@ -424,10 +426,10 @@ class _App:
             if not self.owner._pause(self.owner.chunk_delay):
                 return
             chunk = {"messageId": outcome.content["responseId"], "chunk": piece, "index": index}
-            yield _sse_frame("chunk", chunk)
+            yield _sse_frame("chunk", chunk), False
         if not self.owner._pause(self.owner.chunk_delay):
             return
-        yield _sse_frame("done", outcome.content)
+        yield _sse_frame("done", outcome.content), True
 
 
 def _sse_frame(event: str, data: Any) -> bytes:
@@ -592,15 +594,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(head + body)
             return
         if truncate:
-            events = list(response.stream)
+            events = [event for event, _ in response.stream]
             self.wfile.write(head + b"".join(_chunk(e) for e in events[: len(events) // 2]))
             raise _AbortConnection
         self.wfile.write(head)
-        for event in response.stream:
-            self.wfile.write(_chunk(event))  # unbuffered socket writer: each event leaves at once
+        for event, final in response.stream:
+            # unbuffered socket writer: each event leaves at once
+            self.wfile.write(_chunk(event) + _LAST_CHUNK if final else _chunk(event))
+            if final:
+                return
         if self.server.owner._stopping.is_set():
             raise _AbortConnection  # cut mid-stream by stop(): no terminating chunk
-        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.write(_LAST_CHUNK)
+
+
+_LAST_CHUNK = b"0\r\n\r\n"
 
 
 def _chunk(data: bytes) -> bytes:
