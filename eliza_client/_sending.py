@@ -6,8 +6,9 @@ it blindly can store it twice; giving up can lose it. So every send carries a cl
 ``metadata["clientMessageId"]`` (one UUID for all attempts), and after an ambiguous failure the session's recent
 history is searched for that id before anything is sent again:
 
-* found → the send succeeded; its stored message is returned (``send_and_wait``/``stream`` raise
-  ``ReplyLostError`` instead: the message is stored, but the agent's reply went with the connection);
+* found → the send succeeded; its stored message is returned (``send_and_wait``/``stream`` cannot return the
+  reply: they raise the server's 5xx when it answered one — the agent failed after the message was stored —
+  or ``ReplyLostError`` when the connection took the reply with it);
 * not found → it was not stored: send again, within ``max_retries`` and after the usual backoff;
 * the history cannot be read → ``DeliveryUnknownError`` with the id, so the caller can check later.
 
@@ -18,12 +19,12 @@ The search looks at the newest messages only (the message was sent moments ago):
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import requests
 
 from eliza_sessions_api.api.sessions import send_message
@@ -33,6 +34,7 @@ from ._constants import CLIENT_MESSAGE_ID_KEY
 from ._converter import BusMessage, structure
 from ._errors import (
     APIError,
+    APIStatusError,
     DeliveryUnknownError,
     ReplyLostError,
     ResponseValidationError,
@@ -70,6 +72,23 @@ def _attachments(value: Sequence[Mapping[str, Any]] | None) -> list[Attachment] 
             )
         result.append(Attachment.from_dict(item))
     return result
+
+
+@attrs.frozen
+class _Reconciled:
+    """A send that failed ambiguously, whose message was then found stored."""
+
+    message: Message
+    failure: APIError
+
+    def reply_error(self, client_message_id: str, session_id: str) -> APIError:
+        """What ``send_and_wait``/``stream`` raise: the server's own error when it answered (an agent failure is
+        a 5xx after the message was stored), else ``ReplyLostError`` (the connection took the reply with it)."""
+        if isinstance(self.failure, APIStatusError):
+            return self.failure
+        error = ReplyLostError(sent_message=self.message, client_message_id=client_message_id, session_id=session_id)
+        error.__cause__ = self.failure
+        return error
 
 
 class Sender:
@@ -121,8 +140,9 @@ class Sender:
 
     def _deliver(
         self, session_id: str, body: SendMessageRequest, client_message_id: str, options: RequestOptions, stream: bool
-    ) -> requests.Response | Message:
-        """Send until the server answers 2xx, or return the stored message found by reconciling."""
+    ) -> requests.Response | _Reconciled:
+        """Send until the server answers 2xx, or return the stored message found by reconciling (with the failure
+        that made reconciling necessary)."""
         started = datetime.now(UTC)
         attempts = 0
         path = f"/api/messaging/sessions/{session_id}/messages"
@@ -143,7 +163,7 @@ class Sender:
                 found = self._reconcile(session_id, client_message_id, started, unknown.error)
                 if found is not None:
                     logger.info("send: message %s was stored despite the failure; not resending", client_message_id)
-                    return found
+                    return _Reconciled(found, unknown.error)
                 if not unknown.decision.retry:
                     raise unknown.error from None
                 logger.info(
@@ -212,8 +232,8 @@ class Sender:
             content, SendMessageRequestTransport.WEBSOCKET, attachments, metadata, client_message_id
         )
         outcome = self._deliver(session_id, body, cmid, self._options, stream=False)
-        if isinstance(outcome, Message):
-            return SendResult(message=outcome, session_status=None)
+        if isinstance(outcome, _Reconciled):
+            return SendResult(message=outcome.message, session_status=None)
         message, session_status, _ = self._parts(outcome)
         return SendResult(message=message, session_status=session_status)
 
@@ -231,8 +251,8 @@ class Sender:
             content, SendMessageRequestTransport.HTTP, attachments, metadata, client_message_id
         )
         outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=False)
-        if isinstance(outcome, Message):
-            raise ReplyLostError(sent_message=outcome, client_message_id=cmid, session_id=session_id)
+        if isinstance(outcome, _Reconciled):
+            raise outcome.reply_error(cmid, session_id)
         message, session_status, data = self._parts(outcome)
         raw_reply = data.get("agentResponse")
         agent_response = (
@@ -256,8 +276,8 @@ class Sender:
             content, SendMessageRequestTransport.SSE, attachments, metadata, client_message_id
         )
         outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=True)
-        if isinstance(outcome, Message):
-            raise ReplyLostError(sent_message=outcome, client_message_id=cmid, session_id=session_id)
+        if isinstance(outcome, _Reconciled):
+            raise outcome.reply_error(cmid, session_id)
         if not outcome.headers.get("Content-Type", "").startswith("text/event-stream"):
             outcome.close()
             raise ResponseValidationError(
@@ -266,6 +286,3 @@ class Sender:
                 operation="stream",
             )
         return MessageStream(outcome)
-
-
-_ = time  # time.monotonic is used through Transport.sleep; kept for readers looking for the clock

@@ -17,7 +17,7 @@ from eliza_client import (
     SendResult,
     Timeout,
 )
-from eliza_client.testing import LocalSessionsServer
+from eliza_client.testing import FAIL_MARKER, LocalSessionsServer
 
 USER = "7a9d2e41-0c3b-4f5e-8a6d-9b8c7d6e5f40"
 
@@ -152,3 +152,13 @@ def test_send_and_wait_503_before_store_is_resent(
     assert reply.agent_response is not None
     assert reply.agent_response.text == "You said: second time lucky"
     assert len(stored_user_messages(server, session_id, "second time lucky")) == 1
+
+
+def test_agent_failure_after_store_is_the_servers_error(
+    server: LocalSessionsServer, client: ElizaClient, session_id: str
+) -> None:
+    # The http transport stores the message, then the agent fails: a 500 whose outcome is known once reconciled.
+    with pytest.raises(InternalServerError) as excinfo:
+        client.sessions.send_and_wait(session_id, f"please fail {FAIL_MARKER}")
+    assert excinfo.value.message == "Failed to process message in HTTP transport"
+    assert len(stored_user_messages(server, session_id, f"please fail {FAIL_MARKER}")) == 1
