@@ -59,7 +59,7 @@ def demo(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff on the hand-written code."""
     session.install("ruff==0.17.6")
-    paths = ["eliza_client", "tests", "scripts", "noxfile.py"]
+    paths = ["eliza_client", "tests", "scripts", "examples", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
 
