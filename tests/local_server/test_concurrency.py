@@ -141,14 +141,24 @@ def test_sixteen_concurrent_clients(clock: ManualClock) -> None:
         assert total_stored == 16 * 8 + websocket_turns
 
 
-def _open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def _open_sockets() -> set[str]:
+    """The kernel identities (``socket:[inode]``) of this process's open sockets; unique, unlike fd numbers."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:"):
+            found.add(target)
+    return found
 
 
 def test_stop_leaves_no_threads_or_sockets(clock: ManualClock) -> None:
+    # Compared by identity, not by count, so that other tests' threads and sockets ending meanwhile don't matter.
     gc.collect()
-    threads_before = threading.active_count()
-    fds_before = _open_fds()
+    threads_before = set(threading.enumerate())
+    sockets_before = _open_sockets()
 
     server = LocalSessionsServer(clock=clock, rate_limit=None, reply_delay=30.0).start()
     http = requests.Session()
@@ -168,12 +178,13 @@ def test_stop_leaves_no_threads_or_sockets(clock: ManualClock) -> None:
         timeout=10,
     )
     assert gate.waiting.wait(10)
-    assert threading.active_count() > threads_before
+    assert set(threading.enumerate()) - threads_before
+    assert _open_sockets() - sockets_before
     port = server.port
 
     server.stop()
     server.stop()  # idempotent
-    assert threading.active_count() == threads_before
+    assert set(threading.enumerate()) - threads_before == set()
     with pytest.raises(RuntimeError):
         _ = server.base_url
 
@@ -181,7 +192,7 @@ def test_stop_leaves_no_threads_or_sockets(clock: ManualClock) -> None:
     idle.close()
     http.close()
     gc.collect()
-    assert _open_fds() == fds_before
+    assert _open_sockets() - sockets_before == set()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5)
 
