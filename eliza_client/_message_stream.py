@@ -124,6 +124,9 @@ class MessageStream:
         return self
 
     def __next__(self) -> StreamEvent:
+        if self._finished:
+            # Closed (or ended): never resume the reader, whose response has been released.
+            raise StopIteration
         try:
             return next(self._events)
         except StopIteration:

@@ -410,7 +410,7 @@ class SessionsResource:
         one millisecond than the server's cursors can reach (100 or more).
         """
         session_id = validate_session_id(session_id)
-        size = validate_limit(page_size)
+        size = validate_limit(page_size, field="page_size")
         if not isinstance(oldest_first, bool):
             raise ValidationError("oldest_first must be a bool", field="oldest_first", rule="type")
         return MessageIterator(

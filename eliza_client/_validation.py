@@ -285,15 +285,16 @@ def validate_attachments(value: object, *, field: str = "attachments") -> list[A
     return cast(list[Any], _normalize_json(value, field)[0])
 
 
-def validate_limit(value: object) -> int:
+def validate_limit(value: object, *, field: str = "limit") -> int:
     """Check a page size: an ``int`` (not ``bool``) from 1 to 100. Rejected, not clamped as the server does.
 
-    Raises: :class:`~eliza_client.ValidationError` with field ``limit`` (rule ``type`` or ``range``).
+    Raises: :class:`~eliza_client.ValidationError` with field ``field`` (default ``limit``; rule ``type`` or
+    ``range``).
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail("limit", "type", f"expected int, got {type(value).__name__}", value)
+        raise _fail(field, "type", f"expected int, got {type(value).__name__}", value)
     if not PAGE_LIMIT_MIN <= value <= PAGE_LIMIT_MAX:
-        raise _fail("limit", "range", f"must be between {PAGE_LIMIT_MIN} and {PAGE_LIMIT_MAX}, got {value}", value)
+        raise _fail(field, "range", f"must be between {PAGE_LIMIT_MIN} and {PAGE_LIMIT_MAX}, got {value}", value)
     return int(value)
 
 
