@@ -121,7 +121,8 @@ class Sender:
             raise ValidationError(
                 "client_message_id must be a non-empty string", field="client_message_id", rule="type"
             )
-        tagged = dict(metadata) if metadata is not None else {}
+        # Validated before it is copied: a non-mapping must be a ValidationError, not coerced by dict().
+        tagged = validate_metadata(metadata) if metadata is not None else {}
         existing = tagged.get(CLIENT_MESSAGE_ID_KEY)
         if existing is not None and existing != client_message_id:
             raise ValidationError(

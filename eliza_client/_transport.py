@@ -140,7 +140,6 @@ class Transport:
         safety = OPERATION_SAFETY[operation]
         timeout = options.timeout
         deadline = time.monotonic() + timeout.total if timeout.total is not None else None
-        method = endpoint.__name__.rsplit(".", 1)[-1]
         attempt = attempts_before
         while True:
             attempt += 1
@@ -157,6 +156,7 @@ class Transport:
             except requests.RequestException as exc:
                 passed = deadline is not None and time.monotonic() >= deadline
                 error = connection_error(exc, operation, deadline_passed=passed)
+                method = getattr(exc.request, "method", None) or "-"
                 logger.debug(
                     "%s %s failed after %.1f ms: %s", method, path, (time.monotonic() - started) * 1000, error.message
                 )
@@ -164,7 +164,7 @@ class Transport:
                     raise ClientClosedError() from exc
             else:
                 elapsed = (time.monotonic() - started) * 1000
-                logger.debug("%s %s -> %d in %.1f ms", method, path, response.status_code, elapsed)
+                logger.debug("%s %s -> %d in %.1f ms", response.request.method, path, response.status_code, elapsed)
                 if response.status_code < 400:
                     return response
                 try:

@@ -501,11 +501,6 @@ def test_an_agent_failure_on_send_stores_the_message_once_and_leaks_nothing(web:
     assert [m["content"] for m in history] == [f"fail please {FAIL_MARKER}"]
 
 
-@pytest.mark.xfail(
-    reason="eliza_client bug: send_and_wait turns the agent's 500 into ReplyLostError (it reconciles the 5xx and "
-    "finds the message), while its docstring promises InternalServerError",
-    strict=False,
-)
 def test_agent_failure_on_send_is_502(web: Client) -> None:
     session_id = new_session(web)
     response = post(web, f"/sessions/{session_id}/messages/", {"content": f"fail please {FAIL_MARKER}"})

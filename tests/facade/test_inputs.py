@@ -188,13 +188,6 @@ def _send(method: str, **kwargs: Any) -> Call:
     return lambda c, a, s: getattr(c.sessions, method)(s, **kwargs)
 
 
-# BUG (eliza_client/_sending.py, Sender._request_body: ``dict(metadata)`` runs before ``validate_metadata``): a
-# non-mapping metadata raises a bare ValueError/TypeError (or, for a list of pairs, is silently turned into a
-# dict) instead of ValidationError(field="metadata", rule="type").
-_METADATA_TYPE_BUG = pytest.mark.xfail(
-    strict=True, raises=(ValueError, TypeError), reason="_sending.py converts metadata with dict() before validating"
-)
-
 CONTENT_CASES: list[Any] = [
     pytest.param(
         method,
@@ -202,7 +195,6 @@ CONTENT_CASES: list[Any] = [
         field,
         rule,
         id=f"{method}-{name}",
-        marks=[_METADATA_TYPE_BUG] if name == "metadata-not-mapping" else [],
     )
     for method in SEND_METHODS
     for name, kwargs, field, rule in [

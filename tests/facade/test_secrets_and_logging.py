@@ -198,13 +198,6 @@ def test_each_request_is_logged_at_debug(
     assert any("not retrying" in m and "404" in m for m in messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG eliza_client/_transport.py (Transport.request, `method = endpoint.__name__...`): the DEBUG line names "
-        "the generated endpoint module (e.g. 'get_session'), not the HTTP method the issue asks for"
-    ),
-)
 def test_the_debug_line_names_the_http_method(
     server: LocalSessionsServer, client: ElizaClient, caplog: pytest.LogCaptureFixture
 ) -> None:
