@@ -1,0 +1,140 @@
+"""Import time: ``import eliza_client`` vs ``import requests``, each in a fresh interpreter with ``-X importtime``.
+
+    python scripts/bench/import_time.py [--runs 15] [--warmup 2]
+
+Each run is a new process (``python -X importtime -c "import X"``); runs of the two alternate so load on the machine
+hits both alike, after warm-up runs that also make sure the bytecode caches exist. The measure is the cumulative
+microseconds ``-X importtime`` reports for the top-level module; the target is the median for eliza_client at most
+60 ms above the median for requests (which eliza_client imports too). The process's total wall time is reported
+as well. The top contributors are the modules ``import eliza_client`` loads that ``import requests`` does not,
+by median self time (and grouped by top-level package).
+
+Writes ``scripts/bench/results/import_time.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from typing import Any
+
+from _common import ROOT, fmt_spread, machine_info, machine_line, print_table, summarize, write_results
+
+TARGET_MS = 60.0
+_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
+
+
+def run_once(module: str) -> tuple[dict[str, tuple[int, int, int]], float]:
+    """{module: (self µs, cumulative µs, depth)} from one fresh interpreter, and its wall time in ms."""
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPROFILEIMPORTTIME", "PYTHONSTARTUP")}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    )
+    wall_ms = (time.perf_counter() - started) * 1e3
+    modules: dict[str, tuple[int, int, int]] = {}
+    for line in result.stderr.splitlines():
+        match = _LINE.match(line)
+        if match:
+            own, cumulative, indent, name = match.groups()
+            modules[name] = (int(own), int(cumulative), len(indent) // 2)
+    return modules, wall_ms
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="measured runs per module (default 15; at least 7)")
+    parser.add_argument("--warmup", type=int, default=2, help="discarded runs per module (default 2)")
+    args = parser.parse_args()
+    subjects = ("requests", "eliza_client")
+
+    runs: dict[str, list[dict[str, tuple[int, int, int]]]] = {name: [] for name in subjects}
+    walls: dict[str, list[float]] = {name: [] for name in subjects}
+    for index in range(args.warmup + args.runs):
+        order = subjects if index % 2 == 0 else subjects[::-1]
+        for module in order:
+            modules, wall_ms = run_once(module)
+            if module not in modules:
+                raise SystemExit(f"-X importtime did not report {module}")
+            if index >= args.warmup:
+                runs[module].append(modules)
+                walls[module].append(wall_ms)
+        print(f"  run {index + 1}/{args.warmup + args.runs} done", file=sys.stderr, flush=True)
+
+    cumulative_ms = {name: summarize([r[name][1] / 1e3 for r in runs[name]]) for name in subjects}
+    wall_summary = {name: summarize(walls[name]) for name in subjects}
+    delta = cumulative_ms["eliza_client"]["median"] - cumulative_ms["requests"]["median"]
+    # Paired by run: the two imports of run i ran back to back.
+    paired = summarize(
+        [
+            (e["eliza_client"][1] - r["requests"][1]) / 1e3
+            for e, r in zip(runs["eliza_client"], runs["requests"], strict=True)
+        ]
+    )
+
+    baseline_modules = set().union(*(r.keys() for r in runs["requests"]))
+    own_by_module: dict[str, list[int]] = defaultdict(list)
+    cumulative_by_module: dict[str, list[int]] = defaultdict(list)
+    for modules in runs["eliza_client"]:
+        for name, (own, cumulative, _) in modules.items():
+            if name not in baseline_modules:
+                own_by_module[name].append(own)
+                cumulative_by_module[name].append(cumulative)
+    extra = {
+        name: (statistics.median(own_by_module[name]) / 1e3, statistics.median(cumulative_by_module[name]) / 1e3)
+        for name in own_by_module
+    }
+    top = sorted(extra.items(), key=lambda item: item[1][0], reverse=True)[:10]
+    by_package: dict[str, float] = defaultdict(float)
+    for name, (own_ms, _) in extra.items():
+        by_package[name.split(".", 1)[0]] += own_ms
+    top_packages = sorted(by_package.items(), key=lambda item: item[1], reverse=True)[:10]
+    met = delta <= TARGET_MS
+
+    results: dict[str, Any] = {
+        "cumulative_ms": cumulative_ms,
+        "process_wall_ms": wall_summary,
+        "delta_ms": delta,
+        "delta_ms_paired": paired,
+        "target_max_delta_ms": TARGET_MS,
+        "met": met,
+        "extra_modules": len(extra),
+        "top_modules_by_self_ms": [{"module": n, "self_ms": s, "cumulative_ms": c} for n, (s, c) in top],
+        "top_packages_by_self_ms": [{"package": n, "self_ms": s} for n, s in top_packages],
+    }
+
+    print(f"\nImport time ({args.runs} runs each, -X importtime cumulative ms, median [q1–q3])")
+    print(machine_line(machine_info()))
+    print_table(
+        ["import", "cumulative ms", "process wall ms"],
+        [
+            [name, fmt_spread(cumulative_ms[name], "{:.1f}"), fmt_spread(wall_summary[name], "{:.1f}")]
+            for name in subjects
+        ],
+    )
+    print(
+        f"\neliza_client − requests: {delta:+.1f} ms (paired per run: {fmt_spread(paired, '{:+.1f}')} ms); "
+        f"target ≤ +{TARGET_MS:.0f} ms: {'met' if met else 'MISSED'}"
+    )
+    print(f"\nTop 10 of the {len(extra)} modules eliza_client adds (median self ms):")
+    print_table(["module", "self ms", "cumulative ms"], [[n, f"{s:.2f}", f"{c:.2f}"] for n, (s, c) in top])
+    print("\nThe same, grouped by top-level package:")
+    print_table(["package", "self ms"], [[n, f"{s:.2f}"] for n, s in top_packages])
+    path = write_results("import_time", results, settings={"runs": args.runs, "warmup": args.warmup})
+    print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
