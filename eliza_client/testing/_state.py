@@ -46,6 +46,9 @@ MAX_CONTENT_LENGTH = 4000
 MAX_METADATA_SIZE = 10240
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
+#: The dates Postgres accepts from the server's ISO strings: 0001-01-01T00:00:00.000Z … 9999-12-31T23:59:59.999Z.
+_DB_MIN_MS = -62_135_596_800_000
+_DB_MAX_MS = 253_402_300_799_999
 _TRANSPORTS: dict[str, Transport] = {"http": "http", "sse": "sse", "websocket": "websocket"}
 _LEGACY_MODES: dict[str, Transport] = {"sync": "http", "stream": "sse", "websocket": "websocket"}
 # `value in LEGACY_MODE_MAP` is also true for Object.prototype's keys; those fall through to websocket.
@@ -602,6 +605,10 @@ class SessionsState:
                 limit = safe_parse_int(query["limit"], DEFAULT_LIMIT, 1, MAX_LIMIT)
             before = self._pagination_bound("before", query.get("before"))
             after = self._pagination_bound("after", query.get("after"))
+            if before is not None and not _DB_MIN_MS <= before <= _DB_MAX_MS:
+                # `before` reaches Postgres as Date#toISOString(); outside years 1-9999 ("+010000-…", "0000-…") the
+                # query fails and 1.7.2 answers 500 (seen on the real server; `after` is filtered in JS, no error).
+                raise err.internal_error("DrizzleQueryError", f"Failed query: … created_at < $2 … params: {before}")
             stored = self._channels[session.channel_id].messages
             if after is not None and before is not None:
                 scanned = self._newest(stored, min(500, limit * 10), before)
