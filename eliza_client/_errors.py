@@ -620,7 +620,7 @@ def error_from_response(
     }
     if cls is RateLimitError:
         # Imported here because _retries imports this module for its connection-error classes.
-        from ._retries import parse_retry_after  # noqa: PLC0415
+        from ._retries import parse_retry_after
 
         kwargs["retry_after"] = parse_retry_after(headers)
     return cls(message, **kwargs)

@@ -22,13 +22,10 @@ import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import requests
-
-from eliza_sessions_api.api.sessions import send_message
-from eliza_sessions_api.models import Attachment, Metadata, SendMessageRequest, SendMessageRequestTransport
 
 from ._constants import CLIENT_MESSAGE_ID_KEY
 from ._converter import BusMessage, structure
@@ -48,6 +45,9 @@ from ._pagination import FetchPage, MessageIterator
 from ._transport import OutcomeUnknown, RequestOptions, Transport
 from ._validation import validate_attachments, validate_content, validate_metadata, validate_session_id
 
+if TYPE_CHECKING:
+    from eliza_sessions_api.models import Attachment, SendMessageRequest
+
 __all__ = ["RECONCILE_SCAN_LIMIT", "RECONCILE_WINDOW", "Sender"]
 
 logger = get_logger()
@@ -59,6 +59,8 @@ RECONCILE_WINDOW = timedelta(minutes=10)
 
 
 def _attachments(value: Sequence[Mapping[str, Any]] | None) -> list[Attachment] | None:
+    from eliza_sessions_api.models import Attachment  # generated models load on first use: see _sessions.py
+
     if value is None:
         return None
     items = validate_attachments(value)
@@ -109,11 +111,13 @@ class Sender:
     def _request_body(
         self,
         content: str,
-        transport: SendMessageRequestTransport,
+        transport: str,
         attachments: Sequence[Mapping[str, Any]] | None,
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
     ) -> tuple[SendMessageRequest, str]:
+        from eliza_sessions_api.models import Metadata, SendMessageRequest, SendMessageRequestTransport
+
         content = validate_content(content)
         if client_message_id is None:
             client_message_id = str(uuid.uuid4())
@@ -132,7 +136,7 @@ class Sender:
             )
         tagged[CLIENT_MESSAGE_ID_KEY] = client_message_id
         # Size is checked with the id included: the server limits what it receives.
-        body = SendMessageRequest(content=content, transport=transport)
+        body = SendMessageRequest(content=content, transport=SendMessageRequestTransport(transport))
         body.metadata = Metadata.from_dict(validate_metadata(tagged))
         converted = _attachments(attachments)
         if converted is not None:
@@ -144,6 +148,8 @@ class Sender:
     ) -> requests.Response | _Reconciled:
         """Send until the server answers 2xx, or return the stored message found by reconciling (with the failure
         that made reconciling necessary)."""
+        from eliza_sessions_api.api.sessions import send_message
+
         started = datetime.now(UTC)
         attempts = 0
         path = f"/api/messaging/sessions/{session_id}/messages"
@@ -229,9 +235,7 @@ class Sender:
         client_message_id: str | None,
     ) -> SendResult:
         session_id = validate_session_id(session_id)
-        body, cmid = self._request_body(
-            content, SendMessageRequestTransport.WEBSOCKET, attachments, metadata, client_message_id
-        )
+        body, cmid = self._request_body(content, "websocket", attachments, metadata, client_message_id)
         outcome = self._deliver(session_id, body, cmid, self._options, stream=False)
         if isinstance(outcome, _Reconciled):
             return SendResult(message=outcome.message, session_status=None)
@@ -248,9 +252,7 @@ class Sender:
         client_message_id: str | None,
     ) -> Reply:
         session_id = validate_session_id(session_id)
-        body, cmid = self._request_body(
-            content, SendMessageRequestTransport.HTTP, attachments, metadata, client_message_id
-        )
+        body, cmid = self._request_body(content, "http", attachments, metadata, client_message_id)
         outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=False)
         if isinstance(outcome, _Reconciled):
             raise outcome.reply_error(cmid, session_id)
@@ -273,9 +275,7 @@ class Sender:
         client_message_id: str | None,
     ) -> MessageStream:
         session_id = validate_session_id(session_id)
-        body, cmid = self._request_body(
-            content, SendMessageRequestTransport.SSE, attachments, metadata, client_message_id
-        )
+        body, cmid = self._request_body(content, "sse", attachments, metadata, client_message_id)
         outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=True)
         if isinstance(outcome, _Reconciled):
             raise outcome.reply_error(cmid, session_id)

@@ -15,19 +15,6 @@ from typing import Any, TypeVar
 
 import requests
 
-from eliza_sessions_api.api.sessions import (
-    create_session,
-    delete_session,
-    get_session,
-    get_sessions_health,
-    list_messages,
-    list_sessions,
-    renew_session,
-    send_heartbeat,
-    update_session_timeout,
-)
-from eliza_sessions_api.models import CreateSessionRequest, Metadata, TimeoutConfigInput, UpdateTimeoutRequest
-
 from ._constants import DEFAULT_REPLY_READ_TIMEOUT, PAGE_LIMIT_MAX
 from ._converter import CreatedSession, structure
 from ._errors import ResponseValidationError, SessionGoneError, ValidationError
@@ -42,6 +29,10 @@ from ._types import Timeout
 from ._validation import validate_limit, validate_metadata, validate_session_id, validate_timeout_config, validate_uuid
 
 __all__ = ["SessionsResource"]
+
+# The generated endpoint modules and models are imported inside the methods that use them: importing the
+# generated package loads all of its models, which would nearly double the cost of `import eliza_client`.
+# After the first call each of these imports is a dictionary lookup.
 
 T = TypeVar("T")
 logger = get_logger()
@@ -120,6 +111,8 @@ class SessionsResource:
         return structure(self._json(response, operation), cls, operation=operation, status_code=response.status_code)
 
     def _history_fetcher(self, session_id: str) -> FetchPage:
+        from eliza_sessions_api.api.sessions import list_messages
+
         def fetch(limit: int, before: int | None, after: int | None) -> MessagePage:
             return self._call(
                 "list_messages",
@@ -138,6 +131,8 @@ class SessionsResource:
 
     def health(self) -> Health:
         """The sessions subsystem's health (active sessions, uptime, …)."""
+        from eliza_sessions_api.api.sessions import get_sessions_health
+
         return self._call("health", get_sessions_health, Health, path=f"{_SESSIONS_PATH}/health")
 
     def create(
@@ -162,6 +157,9 @@ class SessionsResource:
                 timeout setting is invalid.
             AgentNotFoundError: the agent is not loaded on the server.
         """
+        from eliza_sessions_api.api.sessions import create_session
+        from eliza_sessions_api.models import CreateSessionRequest, Metadata, TimeoutConfigInput
+
         body = CreateSessionRequest(
             agent_id=validate_uuid(agent_id, field="agent_id"), user_id=validate_uuid(user_id, field="user_id")
         )
@@ -178,11 +176,15 @@ class SessionsResource:
         Raises:
             SessionExpiredError / SessionNotFoundError: the session is gone (both are ``SessionGoneError``).
         """
+        from eliza_sessions_api.api.sessions import get_session
+
         session_id = validate_session_id(session_id)
         return self._call("get", get_session, Session, path=f"{_SESSIONS_PATH}/{session_id}", session_id=session_id)
 
     def list(self) -> SessionList:
         """Every active session on the server, of every user (the server offers no filter or pagination)."""
+        from eliza_sessions_api.api.sessions import list_sessions
+
         return self._call("list", list_sessions, SessionList, path=_SESSIONS_PATH)
 
     def delete(self, session_id: str) -> None:
@@ -191,6 +193,8 @@ class SessionsResource:
         Raises:
             SessionNotFoundError: there is no such session (also when it was already deleted).
         """
+        from eliza_sessions_api.api.sessions import delete_session
+
         session_id = validate_session_id(session_id)
         response = self._transport.request(
             "delete", delete_session, self._options, path=f"{_SESSIONS_PATH}/{session_id}", session_id=session_id
@@ -204,6 +208,8 @@ class SessionsResource:
             SessionExpiredError / SessionNotFoundError: the session is gone.
             BadRequestError: code ``SESSION_RENEWAL_FAILED`` if the maximum duration was reached.
         """
+        from eliza_sessions_api.api.sessions import renew_session
+
         session_id = validate_session_id(session_id)
         return self._call(
             "renew", renew_session, Session, path=f"{_SESSIONS_PATH}/{session_id}/renew", session_id=session_id
@@ -216,6 +222,8 @@ class SessionsResource:
         Raises:
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
+        from eliza_sessions_api.api.sessions import send_heartbeat
+
         session_id = validate_session_id(session_id)
         return self._call(
             "heartbeat", send_heartbeat, Session, path=f"{_SESSIONS_PATH}/{session_id}/heartbeat", session_id=session_id
@@ -241,6 +249,9 @@ class SessionsResource:
                 warning threshold ≥ 1) or no setting was given.
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
+        from eliza_sessions_api.api.sessions import update_session_timeout
+        from eliza_sessions_api.models import UpdateTimeoutRequest
+
         session_id = validate_session_id(session_id)
         changes = validate_timeout_config(
             timeout_minutes=timeout_minutes,

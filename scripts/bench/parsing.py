@@ -52,7 +52,7 @@ from _common import (
 )
 
 from eliza_client import ElizaClient, Message, MessagePage
-from eliza_client._converter import converter, structure
+from eliza_client._converter import get_converter, structure
 from eliza_client._timestamps import from_epoch_ms, parse_iso
 from eliza_sessions_api.models import Cursors
 from eliza_sessions_api.models import Message as GeneratedMessage
@@ -227,7 +227,7 @@ def main() -> int:
         return structure(page, MessagePage, operation="list_messages", status_code=200)
 
     def facade_message(item: Any) -> object:
-        return converter.structure(item, Message)
+        return get_converter().structure(item, Message)
 
     variants = [
         Variant("json.loads (page bytes → dicts)", decode, total),
