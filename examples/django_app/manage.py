@@ -8,7 +8,8 @@ import sys
 def main() -> None:
     """Run a Django management command (``runserver``, ``check``, ...)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_project.settings")
-    from django.core.management import execute_from_command_line  # noqa: PLC0415 - after the settings env var
+    # Imported after the settings variable is set: Django reads it on import.
+    from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
 

@@ -271,7 +271,7 @@ class ServerHandle:
 
 
 def _make_server(clock: ClockKind, reply_delay: float) -> Any:
-    from eliza_client.testing import LocalSessionsServer, SystemClock  # noqa: PLC0415 (only where needed)
+    from eliza_client.testing import LocalSessionsServer, SystemClock
 
     return LocalSessionsServer(
         rate_limit=None,

@@ -107,7 +107,7 @@ def main() -> int:
     args = parser.parse_args()
     calls: int = args.calls
 
-    import httpx  # noqa: PLC0415 (a test-extra dependency: only this script needs it)
+    import httpx
 
     with tempfile.TemporaryDirectory(prefix="anchor-httpx-") as tmp:
         generate_default_client(Path(tmp))

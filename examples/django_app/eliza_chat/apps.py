@@ -11,4 +11,4 @@ class ElizaChatConfig(AppConfig):
     def ready(self) -> None:
         # Imported for its side effect: connecting the setting_changed receiver that rebuilds the client.
         # The client itself is not created here (see client.py for why it is lazy).
-        from . import client  # noqa: F401, PLC0415
+        from . import client  # noqa: F401
