@@ -132,3 +132,15 @@ def _npm_tools(session: nox.Session) -> Path:
         )
         marker.write_text(wanted)
     return tools
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """The facade, the spec and the local server against the real @elizaos/server 1.7.2, offline.
+
+    Needs root (a loopback-only network namespace), Node.js 20+ and npm; the npm packages are cached. Each
+    suite runs against fresh servers; the report goes to reports/conformance.md (see
+    scripts/real_server/conformance.py).
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "scripts/real_server/conformance.py", *session.posargs)
