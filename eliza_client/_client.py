@@ -12,7 +12,15 @@ from requests.adapters import HTTPAdapter
 
 from eliza_sessions_api.client import AuthenticatedClient, Client
 
-from ._constants import API_KEY_HEADER, DEFAULT_MAX_RETRIES, DEFAULT_POOL_MAXSIZE, ENV_API_KEY, ENV_BASE_URL
+from ._constants import (
+    API_KEY_HEADER,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_POOL_MAXSIZE,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    TIMEOUT_MINUTES_MAX,
+    TIMEOUT_MINUTES_MIN,
+)
 from ._errors import ValidationError
 from ._logs import register_secret
 from ._sessions import SessionsResource
@@ -32,6 +40,21 @@ def _check_retries(value: object) -> int:
             f"max_retries must be a non-negative integer, got {value!r}", field="max_retries", rule="range", value=value
         )
     return value
+
+
+def _check_range(value: object) -> tuple[float, float]:
+    if (
+        not isinstance(value, tuple)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not 0 < value[0] <= value[1]
+    ):
+        raise ValidationError(
+            "timeout_minutes_range must be a (minimum, maximum) pair of positive numbers",
+            field="timeout_minutes_range",
+            rule="type",
+        )
+    return (float(value[0]), float(value[1]))
 
 
 def _check_headers(value: object) -> dict[str, str]:
@@ -56,6 +79,9 @@ class ElizaClient:
     (default 2) bounds the retries of a failed call; see the README's "Retries" section for which failures are
     retried. ``session`` lets you supply your own ``requests.Session`` (used as is, never modified, not closed
     by ``close()``); otherwise the client creates one with a connection pool of ``pool_maxsize`` connections.
+    ``timeout_minutes_range`` is the range of session timeouts the client accepts: the server's default
+    ``SESSION_MIN_TIMEOUT_MINUTES``/``SESSION_MAX_TIMEOUT_MINUTES`` (5, 1440); set it to match a server
+    configured otherwise.
 
     One client is safe to share between threads (a Django app's, for example): it holds no per-call state, and
     ``with_options`` copies share its connection pool. Create one per process; close it when done (or use
@@ -82,6 +108,7 @@ class ElizaClient:
         session: requests.Session | None = None,
         pool_maxsize: int = DEFAULT_POOL_MAXSIZE,
         verify: bool | str = True,
+        timeout_minutes_range: tuple[float, float] = (TIMEOUT_MINUTES_MIN, TIMEOUT_MINUTES_MAX),
     ) -> None:
         base_url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
@@ -121,7 +148,13 @@ class ElizaClient:
             extra_headers=_check_headers(extra_headers or {}),
         )
         self._reply_timeout = reply_timeout
-        self.sessions = SessionsResource(self._transport, self._options, reply_timeout=reply_timeout)
+        self._timeout_minutes_range = _check_range(timeout_minutes_range)
+        self.sessions = SessionsResource(
+            self._transport,
+            self._options,
+            reply_timeout=reply_timeout,
+            timeout_minutes_range=self._timeout_minutes_range,
+        )
 
     @property
     def base_url(self) -> str:
@@ -166,7 +199,13 @@ class ElizaClient:
         clone._transport = self._transport
         clone._options = new_options
         clone._reply_timeout = self._reply_timeout
-        clone.sessions = SessionsResource(self._transport, new_options, reply_timeout=self._reply_timeout)
+        clone._timeout_minutes_range = self._timeout_minutes_range
+        clone.sessions = SessionsResource(
+            self._transport,
+            new_options,
+            reply_timeout=self._reply_timeout,
+            timeout_minutes_range=self._timeout_minutes_range,
+        )
         return clone
 
     def close(self) -> None:

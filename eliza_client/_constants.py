@@ -31,6 +31,8 @@ __all__ = [
     "METADATA_MAX_LENGTH",
     "PAGE_LIMIT_MAX",
     "PAGE_LIMIT_MIN",
+    "QUERY_MAX_MS",
+    "QUERY_MIN_MS",
     "RETRYABLE_STATUSES",
     "TIMEOUT_MINUTES_MAX",
     "TIMEOUT_MINUTES_MIN",
@@ -99,3 +101,7 @@ TRANSPORTS: Final[tuple[Transport, ...]] = ("websocket", "http", "sse")
 # --- errors --------------------------------------------------------------------------------------------
 #: Longest text kept from a non-JSON error body (and from an unparsable 2xx body).
 ERROR_TEXT_MAX_LENGTH: Final = 500
+
+#: The bounds the server's database can query (years 1-9999, epoch ms): `before`/`after` outside them answer 500.
+QUERY_MIN_MS: Final = -62_135_596_800_000
+QUERY_MAX_MS: Final = 253_402_300_799_999

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
-from ._constants import PAGE_LIMIT_MAX
+from ._constants import PAGE_LIMIT_MAX, QUERY_MAX_MS
 from ._errors import PaginationError
 from ._models import Message, MessagePage
 from ._timestamps import EPOCH
@@ -41,10 +41,6 @@ __all__ = ["FetchPage", "MessageIterator", "PaginationError", "epoch_ms"]
 FetchPage = Callable[[int, int | None, int | None], MessagePage]
 
 _ONE_MS = timedelta(milliseconds=1)
-#: The upper bound that selects the server's range mode when only ``after`` is given: 9999-12-31T23:59:59.999Z.
-#: Not JavaScript's maximum date: the server passes ``before`` to Postgres as an ISO string, and a year beyond 9999
-#: (``+275760-…``) fails there with a 500 (seen on 1.7.2; ``tests/integration``).
-_NO_UPPER_BOUND_MS = 253_402_300_799_999
 
 
 def epoch_ms(value: datetime) -> int:
@@ -55,8 +51,9 @@ def epoch_ms(value: datetime) -> int:
 def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: int | None) -> Iterator[Message]:
     """Every message with ``after < created_at < before``, newest first, each exactly once."""
     # With `after` alone the server returns the *oldest* messages of its window; an explicit upper bound (the
-    # end of the dates the server can query, year 9999) selects its range mode, which returns the newest.
-    cursor = _NO_UPPER_BOUND_MS if before is None and after is not None else before
+    # end of the dates the server can query, year 9999 — not JavaScript's maximum date, which its database
+    # rejects with a 500) selects its range mode, which returns the newest.
+    cursor = QUERY_MAX_MS if before is None and after is not None else before
     boundary: int | None = None  # created_at (ms) of the oldest message yielded so far
     seen_at_boundary: set[str] = set()
     limit = page_size

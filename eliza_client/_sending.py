@@ -162,6 +162,7 @@ class Sender:
                     path=path,
                     stream=stream,
                     attempts_before=attempts,
+                    can_reconcile=True,
                     session_id=session_id,
                     body=body,
                 )

@@ -15,7 +15,14 @@ from typing import Any, TypeVar
 
 import requests
 
-from ._constants import DEFAULT_REPLY_READ_TIMEOUT, PAGE_LIMIT_MAX
+from ._constants import (
+    DEFAULT_REPLY_READ_TIMEOUT,
+    PAGE_LIMIT_MAX,
+    QUERY_MAX_MS,
+    QUERY_MIN_MS,
+    TIMEOUT_MINUTES_MAX,
+    TIMEOUT_MINUTES_MIN,
+)
 from ._converter import CreatedSession, structure
 from ._errors import ResponseValidationError, SessionGoneError, ValidationError
 from ._logs import get_logger
@@ -68,7 +75,16 @@ def _timeout_fields(settings: TimeoutSettings | TimeoutConfig | Mapping[str, Any
 
 def _cursor(value: datetime | str | int | None, field: str) -> int | None:
     # Always sent as epoch ms: the server reads an ISO string as its leading integer (2026-… → 2026 ms).
-    return None if value is None else to_epoch_ms(value, field=field)
+    if value is None:
+        return None
+    ms = to_epoch_ms(value, field=field)
+    if not QUERY_MIN_MS <= ms <= QUERY_MAX_MS:
+        # The server accepts JavaScript's whole date range, then its database fails on years outside 1-9999
+        # (a 500 after every retry): refuse up front.
+        raise ValidationError(
+            f"{field} must lie within the years 1-9999, got {ms} epoch ms", field=field, rule="range", value=ms
+        )
+    return ms
 
 
 class SessionsResource:
@@ -81,9 +97,17 @@ class SessionsResource:
     :class:`ClientClosedError` after ``close()``.
     """
 
-    def __init__(self, transport: Transport, options: RequestOptions, *, reply_timeout: float | None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        options: RequestOptions,
+        *,
+        reply_timeout: float | None,
+        timeout_minutes_range: tuple[float, float] = (TIMEOUT_MINUTES_MIN, TIMEOUT_MINUTES_MAX),
+    ) -> None:
         self._transport = transport
         self._options = options
+        self._timeout_bounds = {"minimum": timeout_minutes_range[0], "maximum": timeout_minutes_range[1]}
         read = DEFAULT_REPLY_READ_TIMEOUT if reply_timeout is None else reply_timeout
         # http/sse sends wait for the agent: a longer read timeout, the same connect timeout and deadline.
         self._reply_options = RequestOptions(
@@ -146,8 +170,9 @@ class SessionsResource:
         """Open a session between a user and an agent.
 
         ``timeout_config`` fields left out (``None``) take the agent's or server's defaults. Unlike the server,
-        which silently clamps out-of-range values, the client rejects them: timeout 5–1440 minutes, max duration
-        up to 2880 and not below the timeout, warning threshold at least 1.
+        which silently clamps out-of-range values, the client rejects them: timeout within the client's
+        ``timeout_minutes_range`` (5–1440, the server's default bounds), max duration up to twice its maximum and
+        not below the timeout, warning threshold at least 1.
 
         Creating is not retried after a failure that may have reached the server (a read timeout, a 5xx): the
         server has no way to recognise a repeat, and a retry could open a second session.
@@ -165,7 +190,7 @@ class SessionsResource:
         )
         if metadata is not None:
             body.metadata = Metadata.from_dict(validate_metadata(metadata))
-        config = validate_timeout_config(**_timeout_fields(timeout_config))
+        config = validate_timeout_config(**_timeout_fields(timeout_config), **self._timeout_bounds)
         if config:
             body.timeout_config = TimeoutConfigInput.from_dict(config)
         return self._call("create", create_session, CreatedSession, path=_SESSIONS_PATH, body=body)
@@ -245,8 +270,8 @@ class SessionsResource:
         a shorter timeout with auto-renew off on an old session): the session then expires at once.
 
         Raises:
-            ValidationError: a setting is out of range (timeout 5–1440, max duration ≤ 2880 and ≥ timeout,
-                warning threshold ≥ 1) or no setting was given.
+            ValidationError: a setting is out of range (timeout within ``timeout_minutes_range``, max duration up
+                to twice its maximum and not below the timeout, warning threshold ≥ 1) or no setting was given.
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
         from eliza_sessions_api.api.sessions import update_session_timeout
@@ -258,18 +283,28 @@ class SessionsResource:
             auto_renew=auto_renew,
             max_duration_minutes=max_duration_minutes,
             warning_threshold_minutes=warning_threshold_minutes,
+            **self._timeout_bounds,
         )
         if not changes:
             raise ValidationError("pass at least one timeout setting to change", field="timeout_config", rule="empty")
         current = self.get(session_id).timeout_config
-        merged = validate_timeout_config(
-            timeout_minutes=current.timeout_minutes if timeout_minutes is None else timeout_minutes,
-            auto_renew=current.auto_renew if auto_renew is None else auto_renew,
-            max_duration_minutes=current.max_duration_minutes if max_duration_minutes is None else max_duration_minutes,
-            warning_threshold_minutes=(
-                current.warning_threshold_minutes if warning_threshold_minutes is None else warning_threshold_minutes
-            ),
-        )
+        # Only the caller's values are checked: the session's current ones are the server's own (and may lie
+        # outside this client's bounds on a server configured with other limits).
+        merged: dict[str, float | bool] = {
+            "timeoutMinutes": current.timeout_minutes,
+            "autoRenew": current.auto_renew,
+            "maxDurationMinutes": current.max_duration_minutes,
+            "warningThresholdMinutes": current.warning_threshold_minutes,
+            **changes,
+        }
+        if merged["maxDurationMinutes"] < merged["timeoutMinutes"]:
+            # The server would raise the max duration to the timeout: a change the caller did not ask for.
+            raise ValidationError(
+                f"timeout_minutes {merged['timeoutMinutes']:g} exceeds the session's max_duration_minutes "
+                f"{merged['maxDurationMinutes']:g}; pass a max_duration_minutes as well",
+                field="max_duration_minutes" if max_duration_minutes is not None else "timeout_minutes",
+                rule="order",
+            )
         return self._call(
             "update_timeout",
             update_session_timeout,

@@ -122,18 +122,22 @@ class Transport:
         path: str,
         stream: bool = False,
         attempts_before: int = 0,
+        can_reconcile: bool = False,
         **arguments: Any,
     ) -> requests.Response:
         """Call ``endpoint.sync_raw(**arguments)`` until it succeeds or retrying must stop; return the 2xx response.
 
         ``attempts_before`` counts attempts already spent on this operation (by a caller that reconciled and is
-        trying again), so ``max_retries`` bounds the whole operation.
+        trying again), so ``max_retries`` bounds the whole operation. ``can_reconcile``: the caller can find out
+        whether an unsafe operation took effect, so an ambiguous failure raises ``OutcomeUnknown`` to it;
+        otherwise that failure is raised as it is, without a retry.
 
         Raises:
             ClientClosedError: the client was closed.
             APIStatusError: (a subclass for) the final error response.
             APIConnectionError / APITimeoutError: the final transport failure.
-            OutcomeUnknown: an unsafe operation failed in a way that may have taken effect (internal).
+            OutcomeUnknown: with ``can_reconcile``, an unsafe operation failed in a way that may have taken effect
+                (internal: never reaches users).
         """
         if self.closed:
             raise ClientClosedError()
@@ -184,6 +188,10 @@ class Transport:
                 time_remaining=remaining,
             )
             if decision.reconcile and safety is OperationSafety.UNSAFE:
+                if not can_reconcile:
+                    # No way to tell whether it took effect (create): repeating could do it twice.
+                    logger.debug("%s: not retrying, the outcome is unknown: %s", operation, decision.reason)
+                    raise error
                 logger.debug("%s: %s", operation, decision.reason)
                 raise OutcomeUnknown(error, decision, attempt)
             if not decision.retry:

@@ -25,7 +25,6 @@ from typing import Any, Final, cast
 
 from ._constants import (
     CONTENT_MAX_LENGTH,
-    MAX_DURATION_MINUTES_MAX,
     METADATA_MAX_LENGTH,
     PAGE_LIMIT_MAX,
     PAGE_LIMIT_MIN,
@@ -107,15 +106,38 @@ def validate_session_id(value: object) -> str:
     return validate_uuid(value, field="session_id")
 
 
+# PostgreSQL text and jsonb cannot hold U+0000: the 1.7.2 server accepts it, then fails to store it and answers
+# 500 (MESSAGE_SEND_FAILED / SESSION_CREATION_FAILED) — after the client's retries. Refused up front instead.
+_NUL: Final = "\x00"
+_NUL_MESSAGE: Final = "contains U+0000 (NUL), which the server cannot store (it answers 500)"
+
+
+def _reject_nul(value: Any, path: str) -> None:
+    """Walk a plain-JSON copy (from ``_normalize``) for strings the server cannot store."""
+    if isinstance(value, str):
+        if _NUL in value:
+            raise _fail(path, "nul_character", _NUL_MESSAGE, show_value=False)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _NUL in key:
+                raise _fail(path, "nul_character", f"a key {_NUL_MESSAGE}", show_value=False)
+            _reject_nul(item, _path_key(path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_nul(item, f"{path}[{index}]")
+
+
 def validate_content(value: object) -> str:
     """Check message content: a string of 1 to 4000 UTF-16 code units. Whitespace-only content is allowed,
     as the server allows it.
 
-    Raises: :class:`~eliza_client.ValidationError` with field ``content`` (rule ``type``, ``min_length``
-    or ``max_length``). The content itself is never copied into the error.
+    Raises: :class:`~eliza_client.ValidationError` with field ``content`` (rule ``type``, ``min_length``,
+    ``max_length`` or ``nul_character``). The content itself is never copied into the error.
     """
     if not isinstance(value, str):
         raise _fail("content", "type", f"expected str, got {type(value).__name__}", show_value=False)
+    if _NUL in value:
+        raise _fail("content", "nul_character", _NUL_MESSAGE, show_value=False)
     length = utf16_length(value)
     if length < 1:
         raise _fail("content", "min_length", "must not be empty", show_value=False)
@@ -256,11 +278,12 @@ def validate_metadata(value: object, *, field: str = "metadata") -> dict[str, An
 
     Raises: :class:`~eliza_client.ValidationError` naming ``field`` or the nested path
     (``metadata.tags[2]``): rules ``type``, ``json_type``, ``key_type``, ``cycle``, ``max_depth``,
-    ``max_size``. Metadata values are never copied into the error.
+    ``max_size``, ``nul_character``. Metadata values are never copied into the error.
     """
     if not isinstance(value, Mapping):
         raise _fail(field, "type", f"expected a mapping (dict), got {type(value).__name__}", show_value=False)
     copied, length = _normalize_json(value, field)
+    _reject_nul(copied, field)
     if length > METADATA_MAX_LENGTH:
         raise _fail(
             field,
@@ -278,11 +301,13 @@ def validate_attachments(value: object, *, field: str = "attachments") -> list[A
     Returns a plain deep copy.
 
     Raises: :class:`~eliza_client.ValidationError` (rules ``type``, ``json_type``, ``key_type``, ``cycle``,
-    ``max_depth``).
+    ``max_depth``, ``nul_character``).
     """
     if not isinstance(value, list | tuple):
         raise _fail(field, "type", f"expected a list, got {type(value).__name__}", show_value=False)
-    return cast(list[Any], _normalize_json(value, field)[0])
+    copied = _normalize_json(value, field)[0]
+    _reject_nul(copied, field)
+    return cast(list[Any], copied)
 
 
 def validate_limit(value: object, *, field: str = "limit") -> int:
@@ -326,14 +351,18 @@ def validate_timeout_config(
     max_duration_minutes: object = None,
     warning_threshold_minutes: object = None,
     auto_renew: object = None,
+    minimum: float = TIMEOUT_MINUTES_MIN,
+    maximum: float = TIMEOUT_MINUTES_MAX,
 ) -> dict[str, float | bool]:
     """Check a session timeout configuration (for create and for PATCH …/timeout); ``None`` means "not
     given". Returns the wire object with camelCase keys, holding only the given fields.
 
-    Rules: ``timeout_minutes`` a number in 5-1440; ``max_duration_minutes`` a number in 5-2880 and not less
-    than ``timeout_minutes`` when both are given; ``warning_threshold_minutes`` a number ≥ 1;
-    ``auto_renew`` a ``bool``. Numbers exclude ``bool`` and non-finite floats. The server clamps most of
-    these at creation; the client rejects them so the caller gets what they asked for or an error.
+    Rules: ``timeout_minutes`` a number in ``minimum``-``maximum`` (the server's ``SESSION_MIN_TIMEOUT_MINUTES``
+    and ``SESSION_MAX_TIMEOUT_MINUTES``, 5-1440 by default); ``max_duration_minutes`` a number in
+    ``minimum``-2×``maximum`` and not less than ``timeout_minutes`` when both are given;
+    ``warning_threshold_minutes`` a number ≥ 1; ``auto_renew`` a ``bool``. Numbers exclude ``bool`` and
+    non-finite floats. The server clamps most of these at creation; the client rejects them so the caller gets
+    what they asked for or an error.
 
     Raises: :class:`~eliza_client.ValidationError` naming the field (rule ``type``, ``range`` or ``order``).
     """
@@ -341,11 +370,11 @@ def validate_timeout_config(
     timeout: float | None = None
     if timeout_minutes is not None:
         timeout = _minutes(timeout_minutes, "timeout_minutes")
-        if not TIMEOUT_MINUTES_MIN <= timeout <= TIMEOUT_MINUTES_MAX:
+        if not minimum <= timeout <= maximum:
             raise _fail(
                 "timeout_minutes",
                 "range",
-                f"must be between {TIMEOUT_MINUTES_MIN} and {TIMEOUT_MINUTES_MAX} minutes, got {timeout}",
+                f"must be between {minimum:g} and {maximum:g} minutes, got {timeout}",
                 timeout,
             )
         wire["timeoutMinutes"] = timeout
@@ -356,11 +385,11 @@ def validate_timeout_config(
         wire["autoRenew"] = auto_renew
     if max_duration_minutes is not None:
         max_duration = _minutes(max_duration_minutes, "max_duration_minutes")
-        if not TIMEOUT_MINUTES_MIN <= max_duration <= MAX_DURATION_MINUTES_MAX:
+        if not minimum <= max_duration <= 2 * maximum:
             raise _fail(
                 "max_duration_minutes",
                 "range",
-                f"must be between {TIMEOUT_MINUTES_MIN} and {MAX_DURATION_MINUTES_MAX} minutes, got {max_duration}",
+                f"must be between {minimum:g} and {2 * maximum:g} minutes, got {max_duration}",
                 max_duration,
             )
         if timeout is not None and max_duration < timeout:

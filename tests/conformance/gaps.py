@@ -13,13 +13,9 @@ DB_MAX_MS = 253_402_300_799_999
 #: Inputs the spec allows but the real server cannot handle, each with how the suite steers around it. Each is
 #: reported by `nox -s conformance`; `test_known_gaps.py` fails once the spec closes a gap (so the entry goes).
 KNOWN_SPEC_GAPS = {
-    "before-outside-database-range": (
-        "list_messages `before` beyond 9999-12-31T23:59:59.999Z or before 0001-01-01 (the spec allows the whole "
-        "JavaScript Date range, ±8.64e15) reaches Postgres as an ISO string it cannot parse: 500 "
-        "INTERNAL_SERVER_ERROR. Generated values are clamped into the range before sending."
-    ),
     "nul-in-strings": (
-        "U+0000 in content, metadata or attachments: 500 MESSAGE_SEND_FAILED / SESSION_CREATION_FAILED (Postgres "
-        "rejects NUL). Not expressible in the spec's JSON Schema; generation leaves NUL out (allow-x00 = false)."
+        "U+0000 in metadata or attachments: 500 MESSAGE_SEND_FAILED / SESSION_CREATION_FAILED (Postgres rejects "
+        "NUL). The spec says so in prose and excludes NUL from `content` with a pattern, but JSON Schema cannot "
+        "exclude it from every nested string of free-form metadata; generation leaves NUL out (allow-x00 = false)."
     ),
 }

@@ -30,7 +30,6 @@ from eliza_client import (
     ValidationError,
 )
 from eliza_client._errors import error_from_response
-from eliza_client._transport import OutcomeUnknown
 
 from ._support import SESSIONS, Recorder, Target, make_client
 
@@ -255,14 +254,6 @@ def test_send_is_exactly_once_when_the_reply_is_lost(client: ElizaClient, target
 
 
 @pytest.mark.needs("faults")
-@pytest.mark.xfail(
-    strict=True,
-    raises=OutcomeUnknown,
-    reason="BUG eliza_client/_sessions.py:173 (SessionsResource.create -> _call): a 5xx, read timeout or dropped "
-    "connection on create escapes as the private eliza_client._transport.OutcomeUnknown (raised at "
-    "_transport.py:188 for unsafe operations), which is not an ElizaError; seen on the real server too (a NUL in "
-    "metadata: 500 SESSION_CREATION_FAILED)",
-)
 def test_a_failed_create_is_an_eliza_error(client: ElizaClient, target: Target, user_id: str) -> None:
     client._transport.sleep = lambda seconds: None
     target.local.faults.drop_connection(route="create_session")  # no answer at all: nothing to check against the spec

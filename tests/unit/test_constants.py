@@ -20,6 +20,8 @@ def test_names_and_server_limits() -> None:
     assert (c.TIMEOUT_MINUTES_MIN, c.TIMEOUT_MINUTES_MAX, c.MAX_DURATION_MINUTES_MAX) == (5, 1440, 2880)
     assert c.WARNING_THRESHOLD_MINUTES_MIN == 1
     assert c.JS_DATE_MAX_MS == 8.64e15
+    # 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: what the server's database can query.
+    assert (c.QUERY_MIN_MS, c.QUERY_MAX_MS) == (-62_135_596_800_000, 253_402_300_799_999)
     assert c.CLIENT_MESSAGE_ID_KEY == "clientMessageId"
     assert c.TRANSPORTS == ("websocket", "http", "sse")
     assert set(c.__all__) == {name for name in vars(c) if name.isupper() or name == "Transport"}

@@ -32,7 +32,10 @@ class BusMessage:
             author_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
                 (the nil UUID passes).
             content (str):
-            created_at (int): Milliseconds since the Unix epoch (the JavaScript Date range).
+            created_at (int): Milliseconds since the Unix epoch, within the years 1-9999 (0001-01-01T00:00:00.000Z to
+                9999-12-31T23:59:59.999Z): the dates the server's database can hold and query. As a query parameter the
+                server answers 400 `Invalid date from timestamp` beyond JavaScript's date range (±8.64e15) and **500**
+                `INTERNAL_SERVER_ERROR` between that and these bounds (the database rejects the date).
             source_type (str): `user` for the messages this API stores.
             raw_message (RawMessage):
             metadata (MessageMetadata): A stored message's metadata (history messages and `userMessage`); keys come back in

@@ -27,7 +27,8 @@ class CreateSessionRequest:
         metadata (Metadata | Unset): Free-form JSON object sent by the caller. The server limits its serialized
             (`JSON.stringify`) length
             to 10 240 characters (the error calls them bytes; 10 240 passes, 10 241 does not) and does not
-            enforce the type (see `SessionMetadata` for what a non-object becomes).
+            enforce the type (see `SessionMetadata` for what a non-object becomes). A U+0000 in any key or string
+            cannot be stored (the database rejects it): 500 `SESSION_CREATION_FAILED` / `MESSAGE_SEND_FAILED`.
         timeout_config (TimeoutConfigInput | Unset): Timeout settings for a new session; every field is optional and
             falls back to the agent's settings,
             then to the server's defaults (30 / true / 720 / 5). Values are clamped, not rejected (see

@@ -13,8 +13,14 @@ T = TypeVar("T", bound="Cursors")
 class Cursors:
     """
     Attributes:
-        before (int): Milliseconds since the Unix epoch (the JavaScript Date range).
-        after (int): Milliseconds since the Unix epoch (the JavaScript Date range).
+        before (int): Milliseconds since the Unix epoch, within the years 1-9999 (0001-01-01T00:00:00.000Z to
+            9999-12-31T23:59:59.999Z): the dates the server's database can hold and query. As a query parameter the
+            server answers 400 `Invalid date from timestamp` beyond JavaScript's date range (±8.64e15) and **500**
+            `INTERNAL_SERVER_ERROR` between that and these bounds (the database rejects the date).
+        after (int): Milliseconds since the Unix epoch, within the years 1-9999 (0001-01-01T00:00:00.000Z to
+            9999-12-31T23:59:59.999Z): the dates the server's database can hold and query. As a query parameter the
+            server answers 400 `Invalid date from timestamp` beyond JavaScript's date range (±8.64e15) and **500**
+            `INTERNAL_SERVER_ERROR` between that and these bounds (the database rejects the date).
     """
 
     before: int

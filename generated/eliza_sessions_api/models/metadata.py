@@ -13,7 +13,8 @@ T = TypeVar("T", bound="Metadata")
 class Metadata:
     """Free-form JSON object sent by the caller. The server limits its serialized (`JSON.stringify`) length
     to 10 240 characters (the error calls them bytes; 10 240 passes, 10 241 does not) and does not
-    enforce the type (see `SessionMetadata` for what a non-object becomes).
+    enforce the type (see `SessionMetadata` for what a non-object becomes). A U+0000 in any key or string
+    cannot be stored (the database rejects it): 500 `SESSION_CREATION_FAILED` / `MESSAGE_SEND_FAILED`.
 
     """
 

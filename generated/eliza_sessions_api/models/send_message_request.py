@@ -23,7 +23,8 @@ class SendMessageRequest:
     """
     Attributes:
         content (str): The message text: 1–4000 UTF-16 code units (JavaScript string length, so a character outside the
-            Basic Multilingual Plane counts twice). Whitespace-only text is accepted.
+            Basic Multilingual Plane counts twice). Whitespace-only text is accepted. U+0000 is accepted by the
+            validation but cannot be stored (the database rejects it): 500 `MESSAGE_SEND_FAILED`.
         transport (SendMessageRequestTransport | Unset): How the agent's reply is delivered (see send_message). Default:
             SendMessageRequestTransport.WEBSOCKET.
         mode (SendMessageRequestMode | Unset): Legacy name for `transport` (`sync` = `http`, `stream` = `sse`),
@@ -33,7 +34,8 @@ class SendMessageRequest:
         metadata (Metadata | Unset): Free-form JSON object sent by the caller. The server limits its serialized
             (`JSON.stringify`) length
             to 10 240 characters (the error calls them bytes; 10 240 passes, 10 241 does not) and does not
-            enforce the type (see `SessionMetadata` for what a non-object becomes).
+            enforce the type (see `SessionMetadata` for what a non-object becomes). A U+0000 in any key or string
+            cannot be stored (the database rejects it): 500 `SESSION_CREATION_FAILED` / `MESSAGE_SEND_FAILED`.
     """
 
     content: str

@@ -204,8 +204,20 @@ def sync_detailed(
     Args:
         session_id (str):
         limit (int | Unset):  Default: 50.
-        before (int | Unset): Milliseconds since the Unix epoch (the JavaScript Date range).
-        after (int | Unset): Milliseconds since the Unix epoch (the JavaScript Date range).
+        before (int | Unset): Milliseconds since the Unix epoch, within the years 1-9999
+            (0001-01-01T00:00:00.000Z to
+            9999-12-31T23:59:59.999Z): the dates the server's database can hold and query. As a query
+            parameter the
+            server answers 400 `Invalid date from timestamp` beyond JavaScript's date range (±8.64e15)
+            and **500**
+            `INTERNAL_SERVER_ERROR` between that and these bounds (the database rejects the date).
+        after (int | Unset): Milliseconds since the Unix epoch, within the years 1-9999
+            (0001-01-01T00:00:00.000Z to
+            9999-12-31T23:59:59.999Z): the dates the server's database can hold and query. As a query
+            parameter the
+            server answers 400 `Invalid date from timestamp` beyond JavaScript's date range (±8.64e15)
+            and **500**
+            `INTERNAL_SERVER_ERROR` between that and these bounds (the database rejects the date).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -271,8 +283,20 @@ def sync(
     Args:
         session_id (str):
         limit (int | Unset):  Default: 50.
-        before (int | Unset): Milliseconds since the Unix epoch (the JavaScript Date range).
-        after (int | Unset): Milliseconds since the Unix epoch (the JavaScript Date range).
+        before (int | Unset): Milliseconds since the Unix epoch, within the years 1-9999
+            (0001-01-01T00:00:00.000Z to
+            9999-12-31T23:59:59.999Z): the dates the server's database can hold and query. As a query
+            parameter the
+            server answers 400 `Invalid date from timestamp` beyond JavaScript's date range (±8.64e15)
+            and **500**
+            `INTERNAL_SERVER_ERROR` between that and these bounds (the database rejects the date).
+        after (int | Unset): Milliseconds since the Unix epoch, within the years 1-9999
+            (0001-01-01T00:00:00.000Z to
+            9999-12-31T23:59:59.999Z): the dates the server's database can hold and query. As a query
+            parameter the
+            server answers 400 `Invalid date from timestamp` beyond JavaScript's date range (±8.64e15)
+            and **500**
+            `INTERNAL_SERVER_ERROR` between that and these bounds (the database rejects the date).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
