@@ -101,3 +101,14 @@ def test_demo_runs(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monke
         "SessionNotFoundError (404 SESSION_NOT_FOUND)",
     ):
         assert expected in out
+
+
+def test_performance_section_quotes_the_benchmark_results() -> None:
+    summary = (ROOT / "scripts" / "bench" / "results" / "summary.md").read_text()
+    rows = [line for line in summary.splitlines() if line.startswith("|")]
+    assert len(rows) >= 10
+    section = README.split("## Performance", 1)[1].split("\n## ", 1)[0]
+    for line in rows:
+        assert line in section
+    machine = next(line for line in summary.splitlines() if line.startswith("Machine:"))
+    assert machine in section
