@@ -226,6 +226,22 @@ class Sender:
         )
         return message, session_status, data
 
+    def _submit(
+        self,
+        transport: str,
+        session_id: str,
+        content: str,
+        attachments: Sequence[Mapping[str, Any]] | None,
+        metadata: Mapping[str, Any] | None,
+        client_message_id: str | None,
+    ) -> tuple[requests.Response | _Reconciled, str, str]:
+        """Validate, send exactly once, and return (outcome, client message id, session id)."""
+        session_id = validate_session_id(session_id)
+        body, cmid = self._request_body(content, transport, attachments, metadata, client_message_id)
+        # The websocket transport answers at once; http and sse wait for the agent (a longer read timeout).
+        options = self._options if transport == "websocket" else self._reply_options
+        return self._deliver(session_id, body, cmid, options, stream=transport == "sse"), cmid, session_id
+
     def send(
         self,
         session_id: str,
@@ -235,9 +251,7 @@ class Sender:
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
     ) -> SendResult:
-        session_id = validate_session_id(session_id)
-        body, cmid = self._request_body(content, "websocket", attachments, metadata, client_message_id)
-        outcome = self._deliver(session_id, body, cmid, self._options, stream=False)
+        outcome, _, _ = self._submit("websocket", session_id, content, attachments, metadata, client_message_id)
         if isinstance(outcome, _Reconciled):
             return SendResult(message=outcome.message, session_status=None)
         message, session_status, _ = self._parts(outcome)
@@ -252,9 +266,7 @@ class Sender:
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
     ) -> Reply:
-        session_id = validate_session_id(session_id)
-        body, cmid = self._request_body(content, "http", attachments, metadata, client_message_id)
-        outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=False)
+        outcome, cmid, session_id = self._submit("http", session_id, content, attachments, metadata, client_message_id)
         if isinstance(outcome, _Reconciled):
             raise outcome.reply_error(cmid, session_id)
         message, session_status, data = self._parts(outcome)
@@ -275,9 +287,7 @@ class Sender:
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
     ) -> MessageStream:
-        session_id = validate_session_id(session_id)
-        body, cmid = self._request_body(content, "sse", attachments, metadata, client_message_id)
-        outcome = self._deliver(session_id, body, cmid, self._reply_options, stream=True)
+        outcome, cmid, session_id = self._submit("sse", session_id, content, attachments, metadata, client_message_id)
         if isinstance(outcome, _Reconciled):
             raise outcome.reply_error(cmid, session_id)
         if not outcome.headers.get("Content-Type", "").startswith("text/event-stream"):
