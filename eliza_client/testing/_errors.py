@@ -205,3 +205,33 @@ def undefined_property_error(prop: str, value: Any) -> SessionError:
     """The TypeError Node raises when a handler reads ``body.<prop>`` and ``body`` is undefined or null."""
     holder = "undefined" if value is NO_DETAILS else ("null" if value is None else js_typeof(value))
     return internal_error("TypeError", f"Cannot read properties of {holder} (reading '{prop}')")
+
+
+# PostgreSQL cannot store U+0000 in text or jsonb: the real server validates nothing about it and fails when it
+# writes the row. The original error is the database driver's ("Failed query: insert into ...").
+_NUL_DB_ERROR = (
+    'Failed query: insert into "{table}" ... \nparams: ...\ncause: unsupported Unicode escape sequence '
+    "(\\u0000 cannot be converted to text)"
+)
+
+
+def session_creation_failed(table: str = "channels") -> SessionError:
+    """500 ``SESSION_CREATION_FAILED``: the channel row could not be written (e.g. a NUL in the metadata)."""
+    return SessionError(
+        500,
+        "SESSION_CREATION_FAILED",
+        "Failed to create session: Failed to create channel or add participants",
+        "SessionCreationError",
+        {"originalError": _NUL_DB_ERROR.format(table=table)},
+    )
+
+
+def message_send_failed(session_id: str) -> SessionError:
+    """500 ``MESSAGE_SEND_FAILED``: the message row could not be written (e.g. a NUL in content or metadata)."""
+    return SessionError(
+        500,
+        "MESSAGE_SEND_FAILED",
+        f"Failed to send message in session '{session_id}': Failed to create message in database",
+        "MessageSendError",
+        {"originalError": _NUL_DB_ERROR.format(table="central_messages")},
+    )

@@ -92,6 +92,17 @@ def _tidy(value: float) -> int | float:
     return value
 
 
+def _has_nul(value: Any) -> bool:
+    """Whether a JSON value holds U+0000 in any string or key (which PostgreSQL text/jsonb cannot store)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 @attrs.frozen
 class Settings:
     """The ``SESSION_*`` environment settings of §4.1, parsed and clamped like the real module does."""
@@ -404,6 +415,9 @@ class SessionsState:
                     }
                 )
             )
+            if _has_nul(channel_metadata):
+                # The database rejects U+0000: the channel is not created, nor the session.
+                raise err.session_creation_failed()
             self._channels[channel_id] = Channel(channel_id, channel_metadata)
             session = Session(
                 id=session_id,
@@ -509,6 +523,9 @@ class SessionsState:
             attachments = _prop(body, "attachments")
             if attachments is not UNDEFINED:
                 raw_message["attachments"] = copy.deepcopy(attachments)
+            if _has_nul(content) or _has_nul(merged) or _has_nul(raw_message):
+                # The database rejects U+0000 when the row is written — after the session was renewed above.
+                raise err.message_send_failed(session_id)
             # Stored in jsonb columns, and the reply is built from the stored row: keys come back reordered.
             message = StoredMessage(
                 id=str(uuid.uuid4()),

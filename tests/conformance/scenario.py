@@ -44,14 +44,7 @@ _VOLATILE_HEADERS = frozenset({"date", "etag", "content-length", "transfer-encod
 #: Differences between the real server and the local one that are known and accepted, by step, with the reason.
 #: A difference not listed here fails the comparison; an entry that no longer matches a difference fails too.
 KNOWN_DIVERGENCES: dict[str, str] = {
-    "send.nul_in_content": (
-        "The real server stores messages in Postgres, which rejects U+0000: a NUL anywhere in content, metadata or "
-        "attachments answers 500 MESSAGE_SEND_FAILED (nothing stored). The local server stores it (201)."
-    ),
-    "create.nul_in_metadata": (
-        "Same cause at create: the channel metadata goes to Postgres, so a NUL in metadata answers 500 "
-        "SESSION_CREATION_FAILED on the real server; the local server creates the session (201)."
-    ),
+    # (The two NUL-character steps diverged until the local server learned that the database rejects U+0000.)
 }
 
 
@@ -95,6 +88,8 @@ def masked(value: Any, key: str = "", agent: bool = False) -> Any:
                 out[name] = "<stack>"
             elif name == "details" and isinstance(item, str):
                 out[name] = "<internal error text>"
+            elif name == "originalError" and isinstance(item, str):
+                out[name] = "<database error text>"  # the database driver's own words (query text, parameters)
             elif name == "content" and is_agent and isinstance(item, str):
                 out[name] = "<agent text>"
             else:
