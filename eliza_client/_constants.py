@@ -29,6 +29,7 @@ __all__ = [
     "MAX_RETRY_AFTER",
     "MAX_RETRY_DELAY",
     "METADATA_MAX_LENGTH",
+    "PAGE_LIMIT_DEFAULT",
     "PAGE_LIMIT_MAX",
     "PAGE_LIMIT_MIN",
     "QUERY_MAX_MS",
@@ -79,6 +80,8 @@ CONTENT_MAX_LENGTH: Final = 4000
 #: ``JSON.stringify(metadata).length`` limit, in UTF-16 code units (the server calls them "bytes").
 METADATA_MAX_LENGTH: Final = 10240
 #: ``limit`` of GET messages. The server clamps out-of-range values; the client rejects them instead.
+#: The server's page size when none is asked for.
+PAGE_LIMIT_DEFAULT: Final = 50
 PAGE_LIMIT_MIN: Final = 1
 PAGE_LIMIT_MAX: Final = 100
 #: Inactivity timeout range (server defaults ``SESSION_MIN/MAX_TIMEOUT_MINUTES``).

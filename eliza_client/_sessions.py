@@ -17,6 +17,7 @@ import requests
 
 from ._constants import (
     DEFAULT_REPLY_READ_TIMEOUT,
+    PAGE_LIMIT_DEFAULT,
     PAGE_LIMIT_MAX,
     QUERY_MAX_MS,
     QUERY_MIN_MS,
@@ -145,8 +146,8 @@ class SessionsResource:
                 path=f"{_SESSIONS_PATH}/{session_id}/messages",
                 session_id=session_id,
                 limit=limit,
-                before=before if before is not None else None,
-                after=after if after is not None else None,
+                before=before,
+                after=after,
             )
 
         return fetch
@@ -427,14 +428,12 @@ class SessionsResource:
 
         Raises:
             ValidationError: ``limit`` out of range (rejected, not clamped), a naive datetime or zone-less
-                string, a value outside the JavaScript date range.
+                string, a value outside the years 1-9999.
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
         session_id = validate_session_id(session_id)
-        page_limit = None if limit is None else validate_limit(limit)
-        return self._history_fetcher(session_id)(
-            page_limit if page_limit is not None else 50, _cursor(before, "before"), _cursor(after, "after")
-        )
+        page_limit = PAGE_LIMIT_DEFAULT if limit is None else validate_limit(limit)
+        return self._history_fetcher(session_id)(page_limit, _cursor(before, "before"), _cursor(after, "after"))
 
     def iter_messages(
         self,

@@ -16,7 +16,7 @@ def test_names_and_server_limits() -> None:
     assert (c.ENV_BASE_URL, c.ENV_API_KEY, c.ENV_LOG) == ("ELIZA_BASE_URL", "ELIZA_API_KEY", "ELIZA_CLIENT_LOG")
     assert c.API_KEY_HEADER == "X-API-KEY"
     assert (c.CONTENT_MAX_LENGTH, c.METADATA_MAX_LENGTH) == (4000, 10240)
-    assert (c.PAGE_LIMIT_MIN, c.PAGE_LIMIT_MAX) == (1, 100)
+    assert (c.PAGE_LIMIT_MIN, c.PAGE_LIMIT_DEFAULT, c.PAGE_LIMIT_MAX) == (1, 50, 100)
     assert (c.TIMEOUT_MINUTES_MIN, c.TIMEOUT_MINUTES_MAX, c.MAX_DURATION_MINUTES_MAX) == (5, 1440, 2880)
     assert c.WARNING_THRESHOLD_MINUTES_MIN == 1
     assert c.JS_DATE_MAX_MS == 8.64e15
