@@ -27,15 +27,19 @@ from ._errors import (
     DeliveryUnknownError,
     ElizaError,
     InternalServerError,
+    LocalRequestError,
     NotFoundError,
     PaginationError,
     RateLimitError,
+    RedirectError,
     ReplyLostError,
+    ResponseTooLargeError,
     ResponseValidationError,
     SessionExpiredError,
     SessionGoneError,
     SessionNotFoundError,
     StreamConsumedError,
+    TLSError,
     ValidationError,
 )
 from ._message_stream import MessageStream
@@ -61,7 +65,7 @@ from ._models import (
 )
 from ._pagination import MessageIterator
 from ._sessions import SessionsResource
-from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._types import NOT_GIVEN, Limits, NotGiven, Timeout
 from ._version import __version__
 
 __all__ = [
@@ -84,6 +88,8 @@ __all__ = [
     "ErrorEvent",
     "Health",
     "InternalServerError",
+    "Limits",
+    "LocalRequestError",
     "Message",
     "MessageIterator",
     "MessagePage",
@@ -92,8 +98,10 @@ __all__ = [
     "NotGiven",
     "PaginationError",
     "RateLimitError",
+    "RedirectError",
     "Reply",
     "ReplyLostError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "SendResult",
     "Session",
@@ -106,6 +114,7 @@ __all__ = [
     "SessionsResource",
     "StreamConsumedError",
     "StreamEvent",
+    "TLSError",
     "Timeout",
     "TimeoutConfig",
     "TimeoutSettings",

@@ -8,7 +8,6 @@ from types import TracebackType
 from typing import Self
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from eliza_sessions_api.client import AuthenticatedClient, Client
 
@@ -21,11 +20,12 @@ from ._constants import (
     TIMEOUT_MINUTES_MAX,
     TIMEOUT_MINUTES_MIN,
 )
+from ._deadline import GuardedAdapter
 from ._errors import ValidationError
 from ._logs import register_secret
 from ._sessions import SessionsResource
 from ._transport import RequestOptions, Transport
-from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutLike
+from ._types import NOT_GIVEN, Limits, NotGiven, Timeout, TimeoutLike
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "ElizaClient"]
@@ -74,14 +74,17 @@ class ElizaClient:
 
     ``base_url`` and ``api_key`` fall back to the ``ELIZA_BASE_URL`` and ``ELIZA_API_KEY`` environment variables
     (then to ``http://localhost:3000`` and no key). ``timeout`` is seconds, a ``(connect, read)`` pair or a
-    :class:`Timeout` (default: 5 s to connect, 30 s between bytes); sends that wait for the agent
-    (``send_and_wait``, ``stream``) use ``reply_timeout`` for reading instead (default 120 s). ``max_retries``
-    (default 2) bounds the retries of a failed call; see the README's "Retries" section for which failures are
-    retried. ``session`` lets you supply your own ``requests.Session`` (used as is, never modified, not closed
-    by ``close()``); otherwise the client creates one with a connection pool of ``pool_maxsize`` connections.
+    :class:`Timeout` (default: 5 s to connect, 30 s between bytes, 60 s for the whole call — every attempt,
+    backoff and body, however slowly it arrives); sends that wait for the agent (``send_and_wait``, ``stream``)
+    use ``reply_timeout`` for reading instead (default 120 s) and get it added to their total deadline.
+    ``max_retries`` (default 2) bounds the retries of a failed call; see the README's "Retries" section for which
+    failures are retried. ``session`` lets you supply your own ``requests.Session`` (used as is, never modified,
+    not closed by ``close()``; the total deadline then cuts a dripping body but not a dripping status line,
+    which only the client's own adapter can watch); otherwise the client creates one with a connection pool of ``pool_maxsize`` connections.
     ``timeout_minutes_range`` is the range of session timeouts the client accepts: the server's default
     ``SESSION_MIN_TIMEOUT_MINUTES``/``SESSION_MAX_TIMEOUT_MINUTES`` (5, 1440); set it to match a server
-    configured otherwise.
+    configured otherwise. ``limits`` caps what is read from the server (:class:`Limits`: 64 MiB a body or
+    stream, 8 MiB an event, 64 KiB of an error body).
 
     One client is safe to share between threads (a Django app's, for example): it holds no per-call state, and
     ``with_options`` copies share its connection pool. Create one per process; close it when done (or use
@@ -109,7 +112,10 @@ class ElizaClient:
         pool_maxsize: int = DEFAULT_POOL_MAXSIZE,
         verify: bool | str = True,
         timeout_minutes_range: tuple[float, float] = (TIMEOUT_MINUTES_MIN, TIMEOUT_MINUTES_MAX),
+        limits: Limits | None = None,
     ) -> None:
+        if limits is not None and not isinstance(limits, Limits):
+            raise ValidationError("limits must be a Limits instance", field="limits", rule="type")
         base_url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ValidationError("base_url must be an http:// or https:// URL", field="base_url", rule="format")
@@ -122,8 +128,9 @@ class ElizaClient:
         owns_session = session is None
         if session is None:
             session = requests.Session()
-            # One retry layer only (ours): urllib3's retries stay off, or attempts would multiply.
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+            # One retry layer only (ours): urllib3's retries stay off, or attempts would multiply. The guarded
+            # adapter lets the total deadline cut a connection that is still receiving bytes (see _deadline).
+            adapter = GuardedAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
         headers = {"User-Agent": f"eliza-client/{__version__} python-requests/{requests.__version__}"}
@@ -140,7 +147,7 @@ class ElizaClient:
         else:
             generated = Client(base_url=self._base_url, headers=headers, verify_ssl=verify)
         generated.set_requests_session(session)
-        self._transport = Transport(generated, owns_session=owns_session)
+        self._transport = Transport(generated, owns_session=owns_session, limits=limits or Limits())
         resolved = Timeout.default() if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
         self._options = RequestOptions(
             timeout=resolved,

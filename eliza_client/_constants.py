@@ -15,10 +15,14 @@ __all__ = [
     "CLIENT_MESSAGE_ID_KEY",
     "CONTENT_MAX_LENGTH",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_ERROR_BODY_BYTES",
+    "DEFAULT_MAX_EVENT_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_POOL_MAXSIZE",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_REPLY_READ_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_LOG",
@@ -63,6 +67,19 @@ DEFAULT_CONNECT_TIMEOUT: Final = 5.0
 DEFAULT_READ_TIMEOUT: Final = 30.0
 #: Read timeout for ``http``/``sse`` sends, which wait for the agent (an LLM) before the first byte.
 DEFAULT_REPLY_READ_TIMEOUT: Final = 120.0
+#: Deadline of a whole call (every attempt, backoff sleep and reconciliation read), in seconds, unless the
+#: connect + read timeouts are longer. Calls that wait for the agent get ``reply_timeout`` on top.
+DEFAULT_TOTAL_TIMEOUT: Final = 60.0
+
+# --- size caps (bytes, after decompression) ----------------------------------------------------------------
+#: A whole response body, or a whole event stream. The largest legitimate answers measured are a full history
+#: page of 100 messages of 4 000 characters with 10 KB metadata (≈ 4.3 MB with non-ASCII text) and the session
+#: list, which grows with every active session (≈ 0.7 KB each without metadata): 64 MiB holds either with room.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+#: One server-sent event or line (the ``done`` event carries the agent's whole reply).
+DEFAULT_MAX_EVENT_BYTES: Final = 8 * 1024 * 1024
+#: What is read of an error body (the server's are under 2 KB with their stack trace); the rest is not read.
+DEFAULT_MAX_ERROR_BODY_BYTES: Final = 64 * 1024
 #: Connections kept per host; covers a 16-thread worker with headroom.
 DEFAULT_POOL_MAXSIZE: Final = 32
 

@@ -7,10 +7,13 @@
     ├── ClientClosedError               the client was used after close() (also a RuntimeError)
     ├── StreamConsumedError             a stream was iterated twice (also a RuntimeError)
     ├── ResponseValidationError         a 2xx body that could not be parsed into a model
+    │   └── ResponseTooLargeError       a body, event or line larger than the client's Limits
     ├── PaginationError                 the server's cursors cannot reach every message of a millisecond
     └── APIError                        anything that happened while talking to the server
-        ├── APIConnectionError          no (complete) answer: refused, reset, DNS, TLS ...
-        │   └── APITimeoutError         the connect, read or total timeout ran out
+        ├── APIConnectionError          no (complete) answer: refused, reset, DNS, a broken body ...
+        │   ├── APITimeoutError         the connect, read or total timeout ran out
+        │   ├── TLSError                the TLS handshake or certificate check failed (never retried)
+        │   └── LocalRequestError       the request could not be built here (never sent, never retried)
         ├── DeliveryUnknownError        a send whose outcome stayed unknown after reconciling
         ├── ReplyLostError              a send_and_wait/stream message was stored, but its reply was lost
         └── APIStatusError              the server answered 4xx/5xx
@@ -23,7 +26,8 @@
             │   ├── SessionExpiredError     410 SESSION_EXPIRED
             │   └── SessionNotFoundError    (also a NotFoundError)
             ├── RateLimitError          429; .retry_after is the wait the server asked for
-            └── InternalServerError     5xx
+            ├── InternalServerError     5xx
+            └── RedirectError           3xx: never followed (the API key stays with the configured origin)
 
 (A test walks the subclasses and fails when this tree and the code disagree.)
 
@@ -65,14 +69,18 @@ __all__ = [
     "ElizaError",
     "InternalServerError",
     "NotFoundError",
+    "LocalRequestError",
     "PaginationError",
     "RateLimitError",
+    "RedirectError",
     "ReplyLostError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "SessionExpiredError",
     "SessionGoneError",
     "SessionNotFoundError",
     "StreamConsumedError",
+    "TLSError",
     "TimeoutPhase",
     "ValidationError",
     "error_from_response",
@@ -183,6 +191,20 @@ class ResponseValidationError(ElizaError):
         self.operation = operation
 
 
+class ResponseTooLargeError(ResponseValidationError):
+    """A response body (after decompression), one server-sent event or line, or a whole event stream was larger
+    than the client's :class:`~eliza_client.Limits` allow. Reading stopped there and the connection was closed.
+
+    ``limit`` is the cap in bytes that was passed.
+    """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("status_code", "limit", "operation", "message")
+
+    def __init__(self, message: str, *, status_code: int, limit: int, operation: str | None = None) -> None:
+        super().__init__(message, status_code=status_code, operation=operation)
+        self.limit = limit
+
+
 class PaginationError(ElizaError):
     """The server's cursors cannot walk past a point of the conversation without risking a skipped message.
 
@@ -224,6 +246,8 @@ class APIConnectionError(APIError):
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "request_sent", "message")
+    #: Whether repeating the request can help (false for TLS and local failures).
+    retryable: ClassVar[bool] = True
 
     def __init__(
         self, message: str = "Connection error.", *, request_sent: bool = True, operation: str | None = None
@@ -253,6 +277,26 @@ class APITimeoutError(APIConnectionError):
             message or f"Request timed out ({phase} timeout).", request_sent=request_sent, operation=operation
         )
         self.phase: TimeoutPhase = phase
+
+
+class TLSError(APIConnectionError):
+    """The TLS handshake or the certificate check failed: no request was sent, and repeating it cannot help
+    (check ``verify=`` and the server's certificate)."""
+
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        super().__init__(message, request_sent=False, operation=operation)
+
+
+class LocalRequestError(APIConnectionError):
+    """The request could not be built or written here (an invalid URL, header or body): it was never sent, and
+    repeating it cannot help. A bug or a configuration the client did not catch at construction."""
+
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        super().__init__(message, request_sent=False, operation=operation)
 
 
 class DeliveryUnknownError(APIError):
@@ -404,6 +448,18 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx: the server failed. For a send, the message may nevertheless have been stored."""
+
+
+class RedirectError(APIStatusError):
+    """3xx: the server (or a proxy in front of it) redirected the request. Redirects are never followed, so the
+    API key never travels to another origin; point ``base_url`` at the final address instead. ``location`` is the
+    ``Location`` header (without user-info or query), or ``None``."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("status_code", "location", "operation", "message")
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
 
 
 # --- sanitising ----------------------------------------------------------------------------------------
@@ -571,6 +627,8 @@ def _status_class(status_code: int, code: str | int | None) -> type[APIStatusErr
         return RateLimitError
     if 500 <= status_code <= 599:
         return InternalServerError
+    if 300 <= status_code <= 399:
+        return RedirectError
     return APIStatusError
 
 
@@ -623,4 +681,25 @@ def error_from_response(
         from ._retries import parse_retry_after
 
         kwargs["retry_after"] = parse_retry_after(headers)
+    elif cls is RedirectError:
+        kwargs["location"] = _location(headers)
+        message = f"redirected{' to ' + kwargs['location'] if kwargs['location'] else ''}; redirects are not followed"
     return cls(message, **kwargs)
+
+
+def _location(headers: Mapping[str, str] | None) -> str | None:
+    value = None
+    if isinstance(headers, Mapping):
+        value = next((str(v) for k, v in headers.items() if str(k).lower() == "location"), None)
+    if not value:
+        return None
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return None
+    # No user-info and no query: both may carry credentials.
+    return scrub(urlunsplit((parts.scheme, netloc, parts.path, "", "")))

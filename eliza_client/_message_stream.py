@@ -1,21 +1,32 @@
 """MessageStream: the agent's reply to an ``sse`` send, as typed events, read as they arrive.
 
-The response is read with ``stream=True`` and decoded incrementally (``_streaming``), so each event reaches the
-caller as soon as its bytes do. The connection is released when the stream ends (``done``/``error``), when the
-caller stops early and closes it (``with`` block or ``close()``), or when it is garbage-collected.
+The body is read piece by piece as it arrives (``_transport.OpenStream``) and decoded incrementally
+(``_streaming``), so each event reaches the caller as soon as its bytes do. The connection is released when the
+stream ends (``done``/``error``), when the caller stops early and closes it (``with`` block or ``close()``), or
+when it is garbage-collected.
+
+Two clocks bound a stream, both enforced by the stream's socket guard (``_deadline``), so neither keep-alive
+comments, partial lines nor single dripped bytes can hold it open: the **idle limit** (the client's
+``reply_timeout``) between *events*, re-armed after each one, and the call's **total deadline**. Hitting either
+raises ``APITimeoutError`` (phase ``"read"`` or ``"total"``) and closes the connection.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, Self
 
-import requests
-
 from ._converter import BusMessage, structure
-from ._errors import APIConnectionError, ResponseValidationError, StreamConsumedError
+from ._errors import (
+    APIConnectionError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    StreamConsumedError,
+)
+from ._logs import scrub
 from ._models import (
     AgentResponse,
     ChunkEvent,
@@ -26,8 +37,8 @@ from ._models import (
     UnknownEvent,
     UserMessageEvent,
 )
-from ._streaming import ServerSentEvent, iter_sse_events_from_chunks
-from ._transport import connection_error
+from ._streaming import EventTooLarge, ServerSentEvent, iter_sse_events_from_chunks
+from ._transport import OpenStream
 
 __all__ = ["MessageStream"]
 
@@ -47,8 +58,11 @@ class MessageStream:
     again after it ended or was closed.
     """
 
-    def __init__(self, response: requests.Response) -> None:
-        self._response = response
+    def __init__(self, stream: OpenStream, *, idle_timeout: float | None, max_event_bytes: int) -> None:
+        self._stream = stream
+        stream.operation = _OPERATION  # failures while reading are the stream's, not the send's
+        self._idle = idle_timeout
+        self._max_event = max_event_bytes
         self._events = self._read()
         self._iterating = False
         self._finished = False
@@ -64,32 +78,47 @@ class MessageStream:
             return self.response.text
         return "".join(self._chunks)
 
+    def _arm(self) -> None:
+        """Start the idle clock now (never past the call's deadline)."""
+        total = self._stream.deadline.expires
+        idle = None if self._idle is None else time.monotonic() + self._idle
+        if idle is not None and (total is None or idle < total):
+            self._stream.rearm(idle, "read")
+        else:
+            self._stream.rearm(total, "total")
+
     def _read(self) -> Iterator[StreamEvent]:
         try:
-            for sse in iter_sse_events_from_chunks(self._response.iter_content(chunk_size=None)):
+            self._arm()
+            for sse in iter_sse_events_from_chunks(self._stream.chunks(), max_event=self._max_event):
                 event = self._convert(sse)
+                self._arm()  # an event arrived: the idle clock starts again (also while the caller handles it)
                 yield event
                 if isinstance(event, DoneEvent | ErrorEvent):
                     return
-        except requests.RequestException as exc:
-            raise connection_error(exc, _OPERATION, deadline_passed=False) from exc
+                self._arm()
+        except EventTooLarge as err:
+            self._stream.close(discard=True)
+            raise ResponseTooLargeError(
+                f"stream: {err}", status_code=self._stream.status_code, limit=err.limit, operation=_OPERATION
+            ) from None
         finally:
             self.close()
 
     def _data(self, sse: ServerSentEvent) -> Any:
         try:
             return json.loads(sse.data)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise ResponseValidationError(
                 f"stream: the {sse.event!r} event's data is not JSON",
-                status_code=self._response.status_code,
+                status_code=self._stream.status_code,
                 field=sse.event,
-                body=sse.data[:500],
+                body=sse.data,
                 operation=_OPERATION,
             ) from err
 
     def _convert(self, sse: ServerSentEvent) -> StreamEvent:
-        status = self._response.status_code
+        status = self._stream.status_code
         if sse.event == "user_message":
             self.message = structure(self._data(sse), BusMessage, operation=_OPERATION, status_code=status)
             return UserMessageEvent(message=self.message)
@@ -113,9 +142,10 @@ class MessageStream:
         if sse.event == "error":
             data = self._data(sse)
             error = data.get("error") if isinstance(data, dict) else None
-            self.error = error if isinstance(error, str) else json.dumps(data)
+            # Scrubbed: the server's text may echo a key, and it ends up in logs and error messages.
+            self.error = scrub(error if isinstance(error, str) else json.dumps(data))
             return ErrorEvent(error=self.error)
-        return UnknownEvent(event=sse.event, data=sse.data)
+        return UnknownEvent(event=scrub(sse.event), data=scrub(sse.data))
 
     def __iter__(self) -> Iterator[StreamEvent]:
         if self._finished and not self._iterating:
@@ -150,7 +180,7 @@ class MessageStream:
     def close(self) -> None:
         """Release the connection; later iteration ends at once. Safe to call more than once."""
         self._finished = True
-        self._response.close()
+        self._stream.close()
 
     def __enter__(self) -> Self:
         return self
@@ -162,6 +192,6 @@ class MessageStream:
 
     def __del__(self) -> None:
         # A stream dropped without close() must not keep a pooled connection busy.
-        response = self.__dict__.get("_response")
-        if response is not None:
-            response.close()
+        stream = self.__dict__.get("_stream")
+        if stream is not None:
+            stream.close()

@@ -1,6 +1,6 @@
 """Whether to repeat a failed request, and how long to wait first: pure functions, no sleeping, no I/O.
 
-The retry loop (in the client) asks :func:`should_retry` after every failed attempt and sleeps the returned
+The retry loop (``_transport.Transport``) asks :func:`should_retry` after every failed attempt and sleeps the returned
 ``delay``; both functions are deterministic given their inputs (the jitter source is injectable), so every
 rule is unit-tested without a network.
 
@@ -223,7 +223,7 @@ def should_retry(
 
     if status_code is not None:
         if status_code < 400:
-            return RetryDecision(False, f"status {status_code} is not an error")
+            return RetryDecision(False, f"status {status_code} is not retryable (redirects are never followed)")
         ambiguous = unsafe and (status_code == 408 or status_code >= 500)
         retryable = status_code in RETRYABLE_STATUSES
         what = f"status {status_code}"
@@ -237,6 +237,8 @@ def should_retry(
             )
     elif isinstance(error, APIConnectionError):
         what = type(error).__name__
+        if not error.retryable:
+            return RetryDecision(False, f"{what} is not transient", reconcile=unsafe and error.request_sent)
         if isinstance(error, APITimeoutError) and error.phase == "total":
             return RetryDecision(False, "total timeout exhausted", reconcile=unsafe and error.request_sent)
         ambiguous = unsafe and error.request_sent

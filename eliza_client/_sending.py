@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import requests
 
 from ._constants import CLIENT_MESSAGE_ID_KEY
 from ._converter import BusMessage, structure
@@ -42,7 +41,8 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
 from ._pagination import FetchPage, MessageIterator
-from ._transport import OutcomeUnknown, RequestOptions, Transport
+from ._deadline import Deadline
+from ._transport import Answer, OpenStream, OutcomeUnknown, RequestOptions, Transport
 from ._validation import validate_attachments, validate_content, validate_metadata, validate_session_id
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class Sender:
         transport: Transport,
         options: RequestOptions,
         reply_options: RequestOptions,
-        history: Callable[[str], FetchPage],
+        history: Callable[[str, Deadline | None], FetchPage],
     ) -> None:
         self._transport = transport
         self._options = options
@@ -145,22 +145,24 @@ class Sender:
 
     def _deliver(
         self, session_id: str, body: SendMessageRequest, client_message_id: str, options: RequestOptions, stream: bool
-    ) -> requests.Response | _Reconciled:
+    ) -> Answer | OpenStream | _Reconciled:
         """Send until the server answers 2xx, or return the stored message found by reconciling (with the failure
-        that made reconciling necessary)."""
+        that made reconciling necessary). Every attempt, backoff and history read shares one deadline."""
         from eliza_sessions_api.api.sessions import send_message
 
         started = datetime.now(UTC)
+        deadline = Deadline(options.timeout.total)
         attempts = 0
         path = f"/api/messaging/sessions/{session_id}/messages"
+        send = self._transport.open_stream if stream else self._transport.request
         while True:
             try:
-                return self._transport.request(
+                return send(
                     "send",
                     send_message,
                     options,
                     path=path,
-                    stream=stream,
+                    deadline=deadline,
                     attempts_before=attempts,
                     can_reconcile=True,
                     session_id=session_id,
@@ -168,7 +170,7 @@ class Sender:
                 )
             except OutcomeUnknown as unknown:
                 attempts = unknown.attempt
-                found = self._reconcile(session_id, client_message_id, started, unknown.error)
+                found = self._reconcile(session_id, client_message_id, started, unknown.error, deadline)
                 if found is not None:
                     logger.info("send: message %s was stored despite the failure; not resending", client_message_id)
                     return _Reconciled(found, unknown.error)
@@ -183,11 +185,13 @@ class Sender:
                 )
                 self._transport.sleep(unknown.decision.delay)
 
-    def _reconcile(self, session_id: str, client_message_id: str, started: datetime, cause: APIError) -> Message | None:
+    def _reconcile(
+        self, session_id: str, client_message_id: str, started: datetime, cause: APIError, deadline: Deadline
+    ) -> Message | None:
         oldest = started - RECONCILE_WINDOW
         try:
             history = MessageIterator(
-                self._history(session_id), page_size=100, oldest_first=False, before=None, after=None
+                self._history(session_id, deadline), page_size=100, oldest_first=False, before=None, after=None
             )
             for scanned, message in enumerate(history):
                 if message.client_message_id == client_message_id:
@@ -200,10 +204,10 @@ class Sender:
             raise DeliveryUnknownError(client_message_id=client_message_id, session_id=session_id) from cause or err
         return None
 
-    def _json(self, response: requests.Response) -> dict[str, Any]:
+    def _json(self, response: Answer) -> dict[str, Any]:
         try:
             data = json.loads(response.content)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise ResponseValidationError(
                 "send: the response is not JSON", status_code=response.status_code, operation="send"
             ) from err
@@ -216,7 +220,7 @@ class Sender:
             )
         return data
 
-    def _parts(self, response: requests.Response) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
+    def _parts(self, response: Answer) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
         data = self._json(response)
         status = response.status_code
         message = structure(data["userMessage"], BusMessage, operation="send", status_code=status)
@@ -234,7 +238,7 @@ class Sender:
         attachments: Sequence[Mapping[str, Any]] | None,
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
-    ) -> tuple[requests.Response | _Reconciled, str, str]:
+    ) -> tuple[Answer | OpenStream | _Reconciled, str, str]:
         """Validate, send exactly once, and return (outcome, client message id, session id)."""
         session_id = validate_session_id(session_id)
         body, cmid = self._request_body(content, transport, attachments, metadata, client_message_id)
@@ -254,6 +258,7 @@ class Sender:
         outcome, _, _ = self._submit("websocket", session_id, content, attachments, metadata, client_message_id)
         if isinstance(outcome, _Reconciled):
             return SendResult(message=outcome.message, session_status=None)
+        assert isinstance(outcome, Answer)
         message, session_status, _ = self._parts(outcome)
         return SendResult(message=message, session_status=session_status)
 
@@ -269,6 +274,7 @@ class Sender:
         outcome, cmid, session_id = self._submit("http", session_id, content, attachments, metadata, client_message_id)
         if isinstance(outcome, _Reconciled):
             raise outcome.reply_error(cmid, session_id)
+        assert isinstance(outcome, Answer)
         message, session_status, data = self._parts(outcome)
         raw_reply = data.get("agentResponse")
         agent_response = (
@@ -290,11 +296,11 @@ class Sender:
         outcome, cmid, session_id = self._submit("sse", session_id, content, attachments, metadata, client_message_id)
         if isinstance(outcome, _Reconciled):
             raise outcome.reply_error(cmid, session_id)
-        if not outcome.headers.get("Content-Type", "").startswith("text/event-stream"):
-            outcome.close()
+        if not isinstance(outcome, OpenStream):
             raise ResponseValidationError(
                 "stream: the server did not answer with an event stream",
                 status_code=outcome.status_code,
                 operation="stream",
             )
-        return MessageStream(outcome)
+        idle = self._reply_options.timeout.read
+        return MessageStream(outcome, idle_timeout=idle, max_event_bytes=self._transport.limits.max_event_bytes)

@@ -13,8 +13,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import requests
-
 from ._constants import (
     DEFAULT_REPLY_READ_TIMEOUT,
     PAGE_LIMIT_DEFAULT,
@@ -32,7 +30,8 @@ from ._models import Health, MessagePage, Reply, SendResult, Session, SessionLis
 from ._pagination import FetchPage, MessageIterator
 from ._sending import Sender
 from ._timestamps import to_epoch_ms
-from ._transport import RequestOptions, Transport
+from ._deadline import Deadline
+from ._transport import Answer, RequestOptions, Transport
 from ._types import Timeout
 from ._validation import validate_limit, validate_metadata, validate_session_id, validate_timeout_config, validate_uuid
 
@@ -110,9 +109,12 @@ class SessionsResource:
         self._options = options
         self._timeout_bounds = {"minimum": timeout_minutes_range[0], "maximum": timeout_minutes_range[1]}
         read = DEFAULT_REPLY_READ_TIMEOUT if reply_timeout is None else reply_timeout
-        # http/sse sends wait for the agent: a longer read timeout, the same connect timeout and deadline.
+        # http/sse sends wait for the agent: a longer read timeout, and the wait added to the call's deadline.
+        total = options.timeout.total
         self._reply_options = RequestOptions(
-            timeout=Timeout(options.timeout.connect, max(read, options.timeout.read or 0), options.timeout.total),
+            timeout=Timeout(
+                options.timeout.connect, max(read, options.timeout.read or 0), None if total is None else total + read
+            ),
             max_retries=options.max_retries,
             extra_headers=options.extra_headers,
         )
@@ -120,22 +122,25 @@ class SessionsResource:
 
     # --- plumbing -------------------------------------------------------------------------------------------
 
-    def _json(self, response: requests.Response, operation: str) -> Any:
+    def _json(self, answer: Answer, operation: str) -> Any:
         try:
-            return json.loads(response.content)
-        except ValueError as err:
+            return json.loads(answer.content)
+        except (ValueError, RecursionError) as err:
             raise ResponseValidationError(
                 f"{operation}: the response is not JSON",
-                status_code=response.status_code,
-                body=response.content[:500],
+                status_code=answer.status_code,
+                body=answer.content,
                 operation=operation,
             ) from err
 
-    def _call(self, operation: str, endpoint: Any, cls: type[T], *, path: str, **arguments: Any) -> T:
-        response = self._transport.request(operation, endpoint, self._options, path=path, **arguments)
-        return structure(self._json(response, operation), cls, operation=operation, status_code=response.status_code)
+    def _call(
+        self, operation: str, endpoint: Any, cls: type[T], *, path: str, deadline: Deadline | None = None, **arguments: Any
+    ) -> T:
+        answer = self._transport.request(operation, endpoint, self._options, path=path, deadline=deadline, **arguments)
+        return structure(self._json(answer, operation), cls, operation=operation, status_code=answer.status_code)
 
-    def _history_fetcher(self, session_id: str) -> FetchPage:
+    def _history_fetcher(self, session_id: str, deadline: Deadline | None = None) -> FetchPage:
+        """Pages of one session's history; with ``deadline``, every page is bounded by that call's deadline."""
         from eliza_sessions_api.api.sessions import list_messages
 
         def fetch(limit: int, before: int | None, after: int | None) -> MessagePage:
@@ -144,6 +149,7 @@ class SessionsResource:
                 list_messages,
                 MessagePage,
                 path=f"{_SESSIONS_PATH}/{session_id}/messages",
+                deadline=deadline,
                 session_id=session_id,
                 limit=limit,
                 before=before,
@@ -222,10 +228,9 @@ class SessionsResource:
         from eliza_sessions_api.api.sessions import delete_session
 
         session_id = validate_session_id(session_id)
-        response = self._transport.request(
+        self._transport.request(
             "delete", delete_session, self._options, path=f"{_SESSIONS_PATH}/{session_id}", session_id=session_id
         )
-        response.close()
 
     def renew(self, session_id: str) -> Session:
         """Extend the session's lifetime now (works even when auto-renew is off).
@@ -275,7 +280,7 @@ class SessionsResource:
                 to twice its maximum and not below the timeout, warning threshold ≥ 1) or no setting was given.
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
-        from eliza_sessions_api.api.sessions import update_session_timeout
+        from eliza_sessions_api.api.sessions import get_session, update_session_timeout
         from eliza_sessions_api.models import UpdateTimeoutRequest
 
         session_id = validate_session_id(session_id)
@@ -288,7 +293,12 @@ class SessionsResource:
         )
         if not changes:
             raise ValidationError("pass at least one timeout setting to change", field="timeout_config", rule="empty")
-        current = self.get(session_id).timeout_config
+        # One call, one deadline: the read and the write share it.
+        deadline = Deadline(self._options.timeout.total)
+        path = f"{_SESSIONS_PATH}/{session_id}"
+        current = self._call(
+            "update_timeout", get_session, Session, path=path, deadline=deadline, session_id=session_id
+        ).timeout_config
         # Only the caller's values are checked: the session's current ones are the server's own (and may lie
         # outside this client's bounds on a server configured with other limits).
         merged: dict[str, float | bool] = {
@@ -310,7 +320,8 @@ class SessionsResource:
             "update_timeout",
             update_session_timeout,
             Session,
-            path=f"{_SESSIONS_PATH}/{session_id}/timeout",
+            path=f"{path}/timeout",
+            deadline=deadline,
             session_id=session_id,
             body=UpdateTimeoutRequest.from_dict(merged),
         )

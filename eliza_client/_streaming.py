@@ -21,13 +21,28 @@ from typing import Any, Final
 
 import attrs
 
-__all__ = ["ServerSentEvent", "iter_lines_from_chunks", "iter_sse_events", "iter_sse_events_from_chunks"]
+__all__ = [
+    "EventTooLarge",
+    "ServerSentEvent",
+    "iter_lines_from_chunks",
+    "iter_sse_events",
+    "iter_sse_events_from_chunks",
+]
 
 _LINE_END: Final = re.compile(rb"[\r\n]")
 _CR: Final = 0x0D
 _LF: Final = 0x0A
 _BOM: Final = "\ufeff"
 _DIGITS: Final = re.compile(r"[0-9]+", re.ASCII)
+
+
+class EventTooLarge(ValueError):
+    """A line, or an event's data, grew past the caller's cap before it ended (``what`` says which)."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} longer than {limit} bytes")
+        self.what = what
+        self.limit = limit
 
 
 @attrs.frozen
@@ -53,14 +68,15 @@ class ServerSentEvent:
         return json.loads(self.data)
 
 
-def iter_lines_from_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+def iter_lines_from_chunks(chunks: Iterable[bytes], *, max_line: int | None = None) -> Iterator[bytes]:
     """Split a byte stream into lines on CRLF, LF or CR, whatever the chunk boundaries; terminators are not
     included. A final line without a terminator is yielded at the end of the input.
 
     Each line is yielded as soon as its terminator has been received. Memory is bounded by the longest
-    line, and a long line arriving in many chunks is scanned once (not once per chunk).
+    line (and by ``max_line`` plus one chunk, when given), and a long line arriving in many chunks is scanned
+    once (not once per chunk).
 
-    Raises: whatever iterating ``chunks`` raises.
+    Raises: :class:`EventTooLarge` when a line passes ``max_line`` bytes; whatever iterating ``chunks`` raises.
     """
     buffer = bytearray()
     scanned = 0  # bytes of ``buffer`` already known to hold no line end
@@ -87,11 +103,13 @@ def iter_lines_from_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
                 start = end + 1
         del buffer[:start]
         scanned = len(buffer)
+        if max_line is not None and scanned > max_line:
+            raise EventTooLarge("a line of the event stream", max_line)
     if buffer:
         yield bytes(buffer)
 
 
-def iter_sse_events(lines: Iterable[bytes]) -> Iterator[ServerSentEvent]:
+def iter_sse_events(lines: Iterable[bytes], *, max_event: int | None = None) -> Iterator[ServerSentEvent]:
     """Decode server-sent events from lines (as produced by :func:`iter_lines_from_chunks`).
 
     Implements the WHATWG rules: ``field: value`` lines with one optional space after the colon; ``event``,
@@ -101,10 +119,13 @@ def iter_sse_events(lines: Iterable[bytes]) -> Iterator[ServerSentEvent]:
     ``message``; a leading byte-order mark is skipped; bytes are decoded as UTF-8 with replacement. An event
     not terminated by a blank line before the input ends is discarded, as the spec requires.
 
-    Raises: whatever iterating ``lines`` raises.
+    ``max_event`` caps the data of one event (bytes as received, line terminators not counted).
+
+    Raises: :class:`EventTooLarge` when an event's data passes ``max_event``; whatever iterating ``lines`` raises.
     """
     event_type = ""
     data: list[str] = []
+    size = 0
     last_id = ""
     retry: int | None = None
     first = True
@@ -121,6 +142,7 @@ def iter_sse_events(lines: Iterable[bytes]) -> Iterator[ServerSentEvent]:
                 )
             event_type = ""
             data = []
+            size = 0
             continue
         if line.startswith(":"):
             continue
@@ -130,6 +152,9 @@ def iter_sse_events(lines: Iterable[bytes]) -> Iterator[ServerSentEvent]:
         if name == "event":
             event_type = value
         elif name == "data":
+            size += len(raw)
+            if max_event is not None and size > max_event:
+                raise EventTooLarge("an event of the event stream", max_event)
             data.append(value)
         elif name == "id":
             if "\0" not in value:
@@ -138,9 +163,11 @@ def iter_sse_events(lines: Iterable[bytes]) -> Iterator[ServerSentEvent]:
             retry = int(value)
 
 
-def iter_sse_events_from_chunks(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
-    """:func:`iter_sse_events` over :func:`iter_lines_from_chunks` - feed it ``response.iter_content(None)``.
+def iter_sse_events_from_chunks(chunks: Iterable[bytes], *, max_event: int | None = None) -> Iterator[ServerSentEvent]:
+    """:func:`iter_sse_events` over :func:`iter_lines_from_chunks` - feed it the body's chunks as they arrive.
 
-    Raises: whatever iterating ``chunks`` raises.
+    ``max_event`` caps both one line and one event's data.
+
+    Raises: :class:`EventTooLarge`; whatever iterating ``chunks`` raises.
     """
-    return iter_sse_events(iter_lines_from_chunks(chunks))
+    return iter_sse_events(iter_lines_from_chunks(chunks, max_line=max_event), max_event=max_event)

@@ -2,9 +2,18 @@
 
 Every request goes through a generated endpoint module's ``sync_raw`` (which builds the request from the
 spec and sends it with the client's ``requests.Session``); this module adds what the generated layer does not
-know about: per-call options, the ``total`` deadline, turning requests' exceptions and error responses into
-the typed errors of ``_errors``, the retry loop driven by ``_retries.should_retry``, and one DEBUG log line per
-request (method, path, status, duration — never headers or bodies).
+know about:
+
+* **one deadline per public call** (``Timeout.total``), held while bytes keep arriving: each attempt's socket is
+  watched by a :class:`~._deadline.SocketGuard` that cuts it when the deadline passes, whatever the server drips;
+* **bounded reading**: the body is always read here, in pieces, after decompression, and never past the client's
+  :class:`~._types.Limits` (an error body is read up to its own, smaller cap and the rest is left on the wire);
+* **only 2xx is success**: redirects are not followed (the API key must not travel to another origin) and are
+  raised as :class:`RedirectError` like any other unexpected status;
+* **one table of transport failures** (:func:`transport_error`): what each proves about whether the request
+  reached the server, and whether repeating it can help;
+* the retry loop driven by ``_retries.should_retry``, and one DEBUG log line per request (method, path, status,
+  duration — never headers or bodies).
 
 For an operation that is not safe to repeat (create, send) an attempt whose outcome is unknown — the request
 may have reached the server — is never repeated here: ``OutcomeUnknown`` is raised instead, carrying the retry
@@ -13,11 +22,15 @@ decision, so the caller can first find out what happened (see ``_sending.py``).
 
 from __future__ import annotations
 
+import http.client
+import socket
+import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 import attrs
 import requests
@@ -25,21 +38,29 @@ import urllib3.exceptions
 
 from eliza_sessions_api.client import AuthenticatedClient, Client
 
+from ._deadline import Deadline, GuardPhase, SocketGuard, attach_response, guarding
 from ._errors import (
     APIConnectionError,
     APIError,
+    APIStatusError,
     APITimeoutError,
     ClientClosedError,
-    TimeoutPhase,
+    LocalRequestError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    TLSError,
     error_from_response,
 )
 from ._logs import get_logger
 from ._retries import OPERATION_SAFETY, OperationSafety, RetryDecision, should_retry
-from ._types import Timeout
+from ._types import Limits, Timeout
 
-__all__ = ["OutcomeUnknown", "RequestOptions", "Transport"]
+__all__ = ["Answer", "OpenStream", "OutcomeUnknown", "RequestOptions", "Transport", "transport_error"]
 
 logger = get_logger()
+
+#: Bytes asked of the socket per read: small enough that the size caps are checked often, large enough to be cheap.
+_READ_SIZE: Final = 64 * 1024
 
 
 @attrs.frozen
@@ -49,6 +70,15 @@ class RequestOptions:
     timeout: Timeout
     max_retries: int
     extra_headers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Answer:
+    """A complete 2xx answer: status, headers and the (decompressed, size-checked) body."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
 
 
 class OutcomeUnknown(Exception):
@@ -61,45 +91,319 @@ class OutcomeUnknown(Exception):
         self.attempt = attempt
 
 
-def _deadline_timeout(timeout: Timeout, deadline: float | None) -> tuple[float | None, float | None]:
-    connect, read = timeout.as_requests()
-    if deadline is None:
-        return connect, read
-    left = max(deadline - time.monotonic(), 0.001)
-    return (left if connect is None else min(connect, left), left if read is None else min(read, left))
+# --- transport failures ----------------------------------------------------------------------------------------
+
+# What reaches the caller in place of the socket-level detail: short, and never an object repr.
+_REASONS: Final[tuple[tuple[type[BaseException], str], ...]] = (
+    (urllib3.exceptions.NameResolutionError, "the host name could not be resolved"),
+    (ConnectionRefusedError, "connection refused"),
+    (ConnectionResetError, "connection reset by the server"),
+    (BrokenPipeError, "the server closed the connection while the request was being sent"),
+    (http.client.RemoteDisconnected, "the server closed the connection without answering"),
+    (http.client.IncompleteRead, "the connection closed before the whole body arrived"),
+    (urllib3.exceptions.IncompleteRead, "the connection closed before the whole body arrived"),
+    (urllib3.exceptions.InvalidChunkLength, "the body's chunked encoding is broken"),
+    (http.client.BadStatusLine, "the answer is not HTTP"),
+    (http.client.LineTooLong, "a header line is too long"),
+    (http.client.HTTPException, "the answer is not valid HTTP"),
+    (urllib3.exceptions.DecodeError, "the body could not be decompressed"),
+)
 
 
-def connection_error(exc: requests.RequestException, operation: str, *, deadline_passed: bool) -> APIConnectionError:
-    """Classify a requests exception: which phase failed, and could the request have reached the server?"""
-    phase: TimeoutPhase
-    if isinstance(exc, requests.ConnectTimeout):
-        phase = "total" if deadline_passed else "connect"
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, what it wraps (requests and urllib3 keep the cause in ``args[0]`` or ``.reason``), its
+    ``__cause__``/``__context__``: everything that may say what really happened, each once."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for nested in (*getattr(current, "args", ()), getattr(current, "reason", None)):
+            if isinstance(nested, BaseException):
+                todo.append(nested)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                todo.append(linked)
+
+
+def _find(exc: BaseException, *types: type[BaseException]) -> BaseException | None:
+    return next((e for e in _chain(exc) if isinstance(e, types)), None)
+
+
+def _reason(exc: BaseException) -> str:
+    for cls, text in _REASONS:
+        if _find(exc, cls) is not None:
+            return text
+    oserror = next((e for e in _chain(exc) if isinstance(e, OSError) and e.strerror), None)
+    if isinstance(oserror, OSError) and oserror.strerror:
+        return oserror.strerror.lower()
+    return type(exc).__name__
+
+
+def _where(url: str | None) -> str:
+    """``host:port`` of a URL, never its user-info, path or query."""
+    if not url:
+        return "the server"
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "the server"
+    return f"{parts.hostname}:{port}" if parts.hostname else "the server"
+
+
+def transport_error(
+    exc: BaseException,
+    operation: str,
+    *,
+    url: str | None,
+    guard: SocketGuard | None = None,
+    deadline: Deadline | None = None,
+    reading_body: bool = False,
+) -> APIError:
+    """The one table of transport failures: turn what requests/urllib3/the socket raised into a typed error.
+
+    ========================================  =================  ===============  =========================
+    failure                                   error              request_sent     retried
+    ========================================  =================  ===============  =========================
+    our deadline guard cut the socket         APITimeoutError    yes              no ("total") / as read
+                                              (guard's phase)
+    connect timeout                           APITimeoutError    no               yes, every operation
+                                              ("connect")
+    refused, DNS, unreachable (no connection) APIConnectionError no               yes, every operation
+    read timeout (headers, body or stream)    APITimeoutError    yes              safe ops; sends reconcile
+                                              ("read")
+    reset, closed, broken body, bad HTTP      APIConnectionError yes              safe ops; sends reconcile
+    TLS handshake or certificate failure      TLSError           no               never (retrying can't help)
+    invalid URL, header or body (local)       LocalRequestError  no               never (a bug or bad config)
+    ========================================  =================  ===============  =========================
+
+    The message names ``host:port`` and a short reason, never an object repr, user-info or the API key; the
+    original exception is chained (``raise … from``) by the caller.
+    """
+    where = _where(url)
+    passed = deadline is not None and deadline.passed()
+    if guard is not None and guard.fired is not None:
+        phase: GuardPhase = guard.fired
+        what = "the call's total timeout" if phase == "total" else "the stream's idle timeout"
         return APITimeoutError(
-            f"{operation}: timed out connecting", phase=phase, request_sent=False, operation=operation
+            f"{operation}: {what} ran out while talking to {where}", phase=phase, request_sent=True, operation=operation
         )
-    if isinstance(exc, requests.ReadTimeout):
-        phase = "total" if deadline_passed else "read"
+    connect_timeout = _find(exc, urllib3.exceptions.ConnectTimeoutError)
+    # urllib3's NewConnectionError (refused, unreachable) is a ConnectTimeoutError subclass; it is no timeout.
+    if isinstance(exc, requests.ConnectTimeout) or (
+        connect_timeout is not None
+        and not isinstance(connect_timeout, urllib3.exceptions.NewConnectionError)
+        and not reading_body
+    ):
         return APITimeoutError(
-            f"{operation}: timed out waiting for the answer", phase=phase, request_sent=True, operation=operation
+            f"{operation}: timed out connecting to {where}",
+            phase="total" if passed else "connect",
+            request_sent=False,
+            operation=operation,
         )
-    reason = exc.args[0] if exc.args else None
-    inner = getattr(reason, "reason", reason)
-    # Only a failure to establish the connection proves the server never saw the request.
-    never_sent = isinstance(inner, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError)
-    if isinstance(exc, requests.exceptions.SSLError):
-        never_sent = True
-    kind = type(inner).__name__ if inner is not None else type(exc).__name__
-    return APIConnectionError(
-        f"{operation}: connection failed ({kind})", request_sent=not never_sent, operation=operation
+    if isinstance(exc, requests.ReadTimeout) or _find(exc, urllib3.exceptions.ReadTimeoutError, socket.timeout):
+        return APITimeoutError(
+            f"{operation}: {where} sent nothing within the read timeout",
+            phase="total" if passed else "read",
+            request_sent=True,
+            operation=operation,
+        )
+    if _find(exc, ssl.SSLError, requests.exceptions.SSLError, urllib3.exceptions.SSLError) is not None:
+        if not reading_body:
+            return TLSError(f"{operation}: TLS with {where} failed ({_tls_reason(exc)})", operation=operation)
+        return APIConnectionError(
+            f"{operation}: the TLS connection to {where} broke while reading the answer",
+            request_sent=True,
+            operation=operation,
+        )
+    local = (
+        requests.exceptions.InvalidURL,
+        requests.exceptions.InvalidHeader,
+        requests.exceptions.MissingSchema,
+        requests.exceptions.InvalidSchema,
+        requests.exceptions.InvalidJSONError,
+        urllib3.exceptions.LocationParseError,
+        UnicodeError,
     )
+    if isinstance(exc, local) or (not isinstance(exc, requests.RequestException) and isinstance(exc, ValueError)):
+        return LocalRequestError(
+            f"{operation}: the request could not be built ({type(exc).__name__}); no request was sent",
+            operation=operation,
+        )
+    never_sent = not reading_body and _find(
+        exc, urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError
+    )
+    return APIConnectionError(
+        f"{operation}: {'could not connect to' if never_sent else 'connection to'} {where} failed: {_reason(exc)}",
+        request_sent=not never_sent,
+        operation=operation,
+    )
+
+
+def _tls_reason(exc: BaseException) -> str:
+    cert = _find(exc, ssl.SSLCertVerificationError)
+    if isinstance(cert, ssl.SSLCertVerificationError) and cert.verify_message:
+        return f"certificate: {cert.verify_message}"
+    inner = _find(exc, ssl.SSLError)
+    if isinstance(inner, ssl.SSLError) and inner.reason:
+        return str(inner.reason).lower().replace("_", " ")
+    return "handshake failed"
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+
+class OpenStream:
+    """A 2xx answer whose body is still on the wire (an event stream), with the guard that bounds it.
+
+    :meth:`chunks` yields the decompressed body in pieces as they arrive, never more than ``limit`` bytes in all;
+    :meth:`rearm` moves the guard's expiry (the stream's idle limit, measured between events by the reader).
+    """
+
+    def __init__(
+        self,
+        response: requests.Response,
+        guard: SocketGuard,
+        *,
+        operation: str,
+        limit: int,
+        deadline: Deadline,
+    ) -> None:
+        self.status_code = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+        self.operation = operation
+        self.deadline = deadline
+        self._response = response
+        self._guard = guard
+        self._limit = limit
+        self._closed = False
+
+    def rearm(self, expires: float | None, phase: GuardPhase) -> None:
+        self._guard.rearm(expires, phase)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body, decompressed, piece by piece as it arrives.
+
+        Raises: ``APITimeoutError`` (idle or total limit, or the read timeout), ``APIConnectionError`` (the
+        connection broke), ``ResponseTooLargeError`` (more than the limit).
+        """
+        raw = self._response.raw
+        received = 0
+        try:
+            while True:
+                piece = raw.read1(_READ_SIZE, decode_content=True)
+                if not piece:
+                    if self._guard.fired is not None:
+                        raise _Cut()
+                    return
+                received += len(piece)
+                if received > self._limit:
+                    raise ResponseTooLargeError(
+                        f"{self.operation}: the event stream passed the limit of {self._limit} bytes",
+                        status_code=self.status_code,
+                        limit=self._limit,
+                        operation=self.operation,
+                    )
+                yield piece
+        except ResponseTooLargeError:
+            self.close(discard=True)
+            raise
+        except (_Cut, Exception) as exc:
+            if isinstance(exc, APIError | ResponseValidationError):
+                raise
+            self.close(discard=True)
+            raise transport_error(
+                exc, self.operation, url=self._response.url, guard=self._guard, deadline=self.deadline, reading_body=True
+            ) from (None if isinstance(exc, _Cut) else exc)
+
+    def close(self, *, discard: bool = False) -> None:
+        """Release the connection (``discard``: close it rather than return it to the pool). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._guard.disarm()
+        if discard:
+            _discard(self._response)
+        else:
+            self._response.close()
+
+
+class _Cut(Exception):
+    """The body ended early because the guard shut the socket down (it reads as a clean end of stream)."""
+
+
+def _discard(response: requests.Response) -> None:
+    # Closing the raw response closes its connection: whatever is left unread must never be read by the next call.
+    try:
+        response.raw.close()
+    except Exception:  # closing a broken connection may fail; it is gone either way
+        logger.debug("closing a discarded connection failed", exc_info=True)
+    response.close()
+
+
+def _read_body(
+    response: requests.Response, guard: SocketGuard | None, limit: int, *, operation: str, error_body: bool
+) -> tuple[bytes, bool]:
+    """Read the whole (decompressed) body, or up to ``limit`` bytes of it.
+
+    Returns ``(body, complete)``. For a success body (``error_body`` false) more than ``limit`` bytes raise
+    ``ResponseTooLargeError``; for an error body the first ``limit`` bytes are kept and the rest is left unread
+    (the connection is discarded). Transport failures propagate as requests/urllib3 raised them.
+    """
+    raw = response.raw
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        piece = raw.read1(_READ_SIZE, decode_content=True)
+        if not piece:
+            if guard is not None and guard.fired is not None:
+                raise _Cut()
+            response.close()  # the body was read to its end: the connection is back in the pool already
+            return b"".join(parts), True
+        size += len(piece)
+        if size > limit:
+            if error_body:
+                parts.append(piece[: len(piece) - (size - limit)])
+                _discard(response)
+                return b"".join(parts), False
+            _discard(response)
+            raise ResponseTooLargeError(
+                f"{operation}: the response body passed the limit of {limit} bytes",
+                status_code=response.status_code,
+                limit=limit,
+                operation=operation,
+            )
+        parts.append(piece)
+
+
+def _deadline_timeout(timeout: Timeout, deadline: Deadline) -> tuple[float | None, float | None]:
+    connect, read = timeout.as_requests()
+    left = deadline.remaining()
+    if left is None:
+        return connect, read
+    left = max(left, 0.001)
+    return (left if connect is None else min(connect, left), left if read is None else min(read, left))
 
 
 class Transport:
     """Shared by a client and all its ``with_options`` copies: the generated client, the session, the state."""
 
-    def __init__(self, generated: AuthenticatedClient | Client, *, owns_session: bool) -> None:
+    def __init__(
+        self,
+        generated: AuthenticatedClient | Client,
+        *,
+        owns_session: bool,
+        limits: Limits,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self.generated = generated
         self.owns_session = owns_session
+        self.limits = limits
+        self._on_close = on_close
         self._closed = threading.Event()
         self.sleep: Callable[[float], None] = time.sleep  # tests may replace it to skip backoff waits
 
@@ -112,6 +416,8 @@ class Transport:
             self._closed.set()
             if self.owns_session:
                 self.generated.close()
+            if self._on_close is not None:
+                self._on_close()
 
     def request(
         self,
@@ -120,72 +426,114 @@ class Transport:
         options: RequestOptions,
         *,
         path: str,
-        stream: bool = False,
+        deadline: Deadline | None = None,
         attempts_before: int = 0,
         can_reconcile: bool = False,
         **arguments: Any,
-    ) -> requests.Response:
-        """Call ``endpoint.sync_raw(**arguments)`` until it succeeds or retrying must stop; return the 2xx response.
+    ) -> Answer:
+        """Call ``endpoint.sync_raw(**arguments)`` until it succeeds or retrying must stop; return the 2xx answer
+        with its body read (see :meth:`open_stream` for event streams).
 
-        ``attempts_before`` counts attempts already spent on this operation (by a caller that reconciled and is
-        trying again), so ``max_retries`` bounds the whole operation. ``can_reconcile``: the caller can find out
-        whether an unsafe operation took effect, so an ambiguous failure raises ``OutcomeUnknown`` to it;
-        otherwise that failure is raised as it is, without a retry.
+        ``deadline`` is the public call's (several requests may share it); by default one starts now from
+        ``options.timeout.total``. ``attempts_before`` counts attempts already spent on this operation (by a
+        caller that reconciled and is trying again), so ``max_retries`` bounds the whole operation.
+        ``can_reconcile``: the caller can find out whether an unsafe operation took effect, so an ambiguous failure
+        raises ``OutcomeUnknown`` to it; otherwise that failure is raised as it is, without a retry.
 
         Raises:
             ClientClosedError: the client was closed.
-            APIStatusError: (a subclass for) the final error response.
-            APIConnectionError / APITimeoutError: the final transport failure.
+            APIStatusError: (a subclass for) the final error response; ``RedirectError`` for a 3xx.
+            APIConnectionError / APITimeoutError / TLSError / LocalRequestError: the final transport failure.
+            ResponseTooLargeError: the body passed ``Limits.max_response_bytes``.
             OutcomeUnknown: with ``can_reconcile``, an unsafe operation failed in a way that may have taken effect
                 (internal: never reaches users).
         """
+        result = self._run(
+            operation,
+            endpoint,
+            options,
+            path=path,
+            deadline=deadline,
+            attempts_before=attempts_before,
+            can_reconcile=can_reconcile,
+            stream=False,
+            arguments=arguments,
+        )
+        assert isinstance(result, Answer)
+        return result
+
+    def open_stream(
+        self,
+        operation: str,
+        endpoint: ModuleType,
+        options: RequestOptions,
+        *,
+        path: str,
+        deadline: Deadline,
+        attempts_before: int = 0,
+        can_reconcile: bool = False,
+        **arguments: Any,
+    ) -> OpenStream | Answer:
+        """Like :meth:`request`, but a 2xx ``text/event-stream`` answer is returned unread, as an :class:`OpenStream`
+        (any other 2xx answer is read and returned as an :class:`Answer`)."""
+        return self._run(
+            operation,
+            endpoint,
+            options,
+            path=path,
+            deadline=deadline,
+            attempts_before=attempts_before,
+            can_reconcile=can_reconcile,
+            stream=True,
+            arguments=arguments,
+        )
+
+    def _run(
+        self,
+        operation: str,
+        endpoint: ModuleType,
+        options: RequestOptions,
+        *,
+        path: str,
+        deadline: Deadline | None,
+        attempts_before: int,
+        can_reconcile: bool,
+        stream: bool,
+        arguments: dict[str, Any],
+    ) -> Answer | OpenStream:
         if self.closed:
             raise ClientClosedError()
         safety = OPERATION_SAFETY[operation]
         timeout = options.timeout
-        deadline = time.monotonic() + timeout.total if timeout.total is not None else None
+        if deadline is None:
+            deadline = Deadline(timeout.total)
         attempt = attempts_before
         while True:
             attempt += 1
-            started = time.monotonic()
+            if deadline.passed():
+                raise APITimeoutError(
+                    f"{operation}: the call's total timeout ran out before attempt {attempt}",
+                    phase="total",
+                    request_sent=False,
+                    operation=operation,
+                )
             error: APIError
             try:
-                response: requests.Response = endpoint.sync_raw(
-                    client=self.generated,
-                    headers=options.extra_headers or None,
-                    timeout=_deadline_timeout(timeout, deadline),
-                    stream=stream,
-                    **arguments,
-                )
-            except requests.RequestException as exc:
-                passed = deadline is not None and time.monotonic() >= deadline
-                error = connection_error(exc, operation, deadline_passed=passed)
-                method = getattr(exc.request, "method", None) or "-"
-                logger.debug(
-                    "%s %s failed after %.1f ms: %s", method, path, (time.monotonic() - started) * 1000, error.message
-                )
+                outcome = self._attempt(operation, endpoint, options, deadline, path, stream, arguments)
+            except APIError as err:
                 if self.closed:
-                    raise ClientClosedError() from exc
+                    raise ClientClosedError() from err
+                error = err
             else:
-                elapsed = (time.monotonic() - started) * 1000
-                logger.debug("%s %s -> %d in %.1f ms", response.request.method, path, response.status_code, elapsed)
-                if response.status_code < 400:
-                    return response
-                try:
-                    error = error_from_response(
-                        response.status_code, response.headers, response.content, operation=operation
-                    )
-                except requests.RequestException as exc:  # the error body itself could not be read
-                    error = connection_error(exc, operation, deadline_passed=False)
-                finally:
-                    response.close()
-            remaining = None if deadline is None else deadline - time.monotonic()
+                if isinstance(outcome, Answer | OpenStream):
+                    return outcome
+                error = outcome
             decision = should_retry(
                 safety=safety,
                 attempt=attempt,
                 max_retries=options.max_retries,
                 error=error,
-                time_remaining=remaining,
+                time_remaining=deadline.remaining(),
             )
             if decision.reconcile and safety is OperationSafety.UNSAFE:
                 if not can_reconcile:
@@ -201,3 +549,65 @@ class Transport:
                 "%s: attempt %d failed (%s); retrying in %.2f s", operation, attempt, decision.reason, decision.delay
             )
             self.sleep(decision.delay)
+
+    def _attempt(
+        self,
+        operation: str,
+        endpoint: ModuleType,
+        options: RequestOptions,
+        deadline: Deadline,
+        path: str,
+        stream: bool,
+        arguments: dict[str, Any],
+    ) -> Answer | OpenStream | APIStatusError:
+        """One HTTP exchange: a 2xx answer, the error answer as a typed error (returned, for the retry loop), or a
+        raised transport error."""
+        started = time.monotonic()
+        guard = SocketGuard(deadline.expires, "total")
+        url = self.generated.build_url(path)
+        response: requests.Response | None = None
+        keep_guard = False  # an open stream takes the guard with it
+        try:
+            with guarding(guard):
+                response = endpoint.sync_raw(
+                    client=self.generated,
+                    headers=options.extra_headers or None,
+                    timeout=_deadline_timeout(options.timeout, deadline),
+                    stream=True,
+                    **arguments,
+                )
+            assert response is not None
+            attach_response(guard, response.raw)  # a caller's own session: its adapters do not attach
+            status = response.status_code
+            logger.debug("%s %s -> %d in %.1f ms", response.request.method, path, status, _ms(started))
+            limits = self.limits
+            if 200 <= status < 300:
+                if stream and response.headers.get("Content-Type", "").startswith("text/event-stream"):
+                    keep_guard = True
+                    return OpenStream(
+                        response, guard, operation=operation, limit=limits.max_response_bytes, deadline=deadline
+                    )
+                body, _ = _read_body(response, guard, limits.max_response_bytes, operation=operation, error_body=False)
+                return Answer(status, response.headers, body)
+            # Redirects are not followed (the key must not travel to another origin): an error like any other.
+            body, _ = _read_body(response, guard, limits.max_error_body_bytes, operation=operation, error_body=True)
+            return error_from_response(status, response.headers, body, operation=operation)
+        except (APIError, ResponseValidationError):
+            raise
+        except (_Cut, Exception) as exc:
+            if response is not None:
+                _discard(response)
+            error = transport_error(
+                exc, operation, url=url, guard=guard, deadline=deadline, reading_body=response is not None
+            )
+            request = response.request if response is not None else getattr(exc, "request", None)
+            method = getattr(request, "method", None) or "-"
+            logger.debug("%s %s failed after %.1f ms: %s", method, path, _ms(started), error.message)
+            raise error from (None if isinstance(exc, _Cut) else exc)
+        finally:
+            if not keep_guard:
+                guard.disarm()
+
+
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000

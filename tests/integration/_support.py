@@ -179,6 +179,19 @@ class Recorder:
                 yield chunk
             finish()
 
+        # The facade reads bodies piece by piece from the raw response (bounded reads), not via iter_content.
+        raw = response.raw
+        original_read1 = raw.read1
+
+        def read1(amt: int | None = None, decode_content: bool | None = None) -> bytes:
+            piece: bytes = original_read1(amt, decode_content)
+            buffer.extend(piece)
+            if not piece:
+                finish()
+            return piece
+
+        raw.read1 = read1
+
         def close() -> None:
             finish()
             original_close()

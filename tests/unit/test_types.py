@@ -34,7 +34,12 @@ def test_not_given_or_is_a_usable_alias() -> None:
 
 def test_timeout_fields_and_requests_tuple() -> None:
     timeout = Timeout(5, 30)
-    assert timeout == Timeout(connect=5.0, read=30.0, total=None)
+    # Left out, the total deadline is 60 s, or connect + read when longer; None asks for no deadline.
+    assert timeout == Timeout(connect=5.0, read=30.0, total=60.0)
+    assert Timeout(10, 100).total == 110.0
+    assert Timeout(5, None).total is None
+    assert Timeout(5, 30, total=None).total is None
+    assert Timeout.coerce(None) == Timeout(None, None, None)
     assert isinstance(timeout.connect, float)
     assert timeout.as_requests() == (5.0, 30.0)
     assert Timeout(1, None, total=10).as_requests() == (1.0, None)
