@@ -1,0 +1,149 @@
+"""Streams end: the idle limit is measured between events, the total deadline bounds the whole stream, and no
+line, event or decompressed stream can grow past its cap."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from eliza_client import APITimeoutError, ElizaClient, Limits, ResponseTooLargeError, ResponseValidationError, Timeout
+
+from .conftest import SESSION_ID, make_client
+from .server import Conn, HostileServer, chunked, gzip_bomb, head
+
+SSE = {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache"}
+CHUNK = b'event: chunk\ndata: {"chunk": "hi", "index": 0}\n\n'
+
+
+def sse(body: Callable[[Conn], None]) -> Callable[[Conn], None]:
+    def script(conn: Conn) -> None:
+        conn.send(head(200, SSE))
+        body(conn)
+
+    return script
+
+
+def piece(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def read_stream(client: ElizaClient) -> tuple[BaseException, float, int]:
+    started = time.monotonic()
+    events = 0
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the type is asserted by each test
+        with client.sessions.stream(SESSION_ID, "hello") as stream:
+            for _ in stream:
+                events += 1
+    return info.value, time.monotonic() - started, events
+
+
+def keep_alive_comments(conn: Conn) -> None:
+    conn.send(piece(CHUNK))
+    while conn.send(piece(b": keep-alive\n\n")):
+        conn.hold(0.2)
+
+
+def only_comments(conn: Conn) -> None:
+    while conn.send(piece(b": still thinking\n")):
+        conn.hold(0.2)
+
+
+def data_without_blank_line(conn: Conn) -> None:
+    while conn.send(piece(b'data: {"chunk": "x"}\n')):
+        conn.hold(0.2)
+
+
+def one_event_dripped(conn: Conn) -> None:
+    for byte in CHUNK * 3:
+        if not conn.send(piece(bytes([byte]))):
+            return
+        conn.hold(0.05)
+
+
+@pytest.mark.parametrize("body", [keep_alive_comments, only_comments, data_without_blank_line, one_event_dripped])
+def test_the_idle_limit_is_measured_between_events(hostile: HostileServer, body: Callable[[Conn], None]) -> None:
+    hostile.script = sse(body)
+    # The idle limit is the reply read timeout: reply_timeout (or the read timeout, if longer).
+    with make_client(hostile, timeout=Timeout(connect=2, read=0.5, total=10), reply_timeout=1.0) as client:
+        error, elapsed, _ = read_stream(client)
+    assert isinstance(error, APITimeoutError), repr(error)
+    assert error.phase == "read"
+    assert error.operation == "stream"
+    # About one idle limit after the last event (or the start), never the total's 10 s.
+    assert elapsed <= 1.0 + 1.0, elapsed
+
+
+def test_a_stream_of_events_obeys_the_total_deadline(hostile: HostileServer) -> None:
+    def endless_events(conn: Conn) -> None:
+        while conn.send(piece(CHUNK)):
+            conn.hold(0.1)
+
+    hostile.script = sse(endless_events)
+    # total 1 s + reply_timeout 1 s: the stream's deadline is 2 s from the call's start.
+    with make_client(hostile, timeout=Timeout(connect=2, read=2, total=1.0), reply_timeout=1.0) as client:
+        error, elapsed, events = read_stream(client)
+    assert isinstance(error, APITimeoutError), repr(error)
+    assert error.phase == "total"
+    assert events > 5  # events kept arriving: only the deadline could end it
+    assert 2.0 <= elapsed <= 2.0 + 0.5, elapsed
+
+
+def test_the_connection_is_released_when_the_idle_limit_fires(hostile: HostileServer) -> None:
+    hostile.script = sse(only_comments)
+    with make_client(hostile, timeout=Timeout(connect=2, read=0.5, total=10), reply_timeout=0.5) as client:
+        error, _, _ = read_stream(client)
+        assert isinstance(error, APITimeoutError)
+        manager = client._transport.generated.get_requests_session().get_adapter(hostile.url).poolmanager
+        (pool,) = manager.pools._container.values()
+        # Nothing is left checked out, and the cut connection was closed (a pooled slot holds no open socket).
+        assert pool.pool.qsize() == pool.pool.maxsize
+        assert all(conn is None or conn.sock is None for conn in list(pool.pool.queue))
+
+
+def test_one_endless_line_is_cut_at_the_event_cap(hostile: HostileServer) -> None:
+    hostile.script = sse(lambda conn: conn.forever(piece(b"data: " + b"x" * 65536)))
+    limits = Limits(max_response_bytes=64 * 1024**2, max_event_bytes=256 * 1024)
+    with make_client(hostile, limits=limits, reply_timeout=5) as client:
+        error, elapsed, _ = read_stream(client)
+    assert isinstance(error, ResponseTooLargeError), repr(error)
+    assert error.limit == 256 * 1024
+    assert elapsed < 2
+    assert hostile.bytes_sent < 32 * 1024**2  # stopped reading promptly (socket buffers aside)
+
+
+def test_many_data_lines_are_one_event_and_are_cut_at_the_event_cap(hostile: HostileServer) -> None:
+    hostile.script = sse(lambda conn: conn.forever(piece(b"data: " + b"y" * 1000 + b"\n")))
+    limits = Limits(max_response_bytes=64 * 1024**2, max_event_bytes=128 * 1024)
+    with make_client(hostile, limits=limits, reply_timeout=5) as client:
+        error, _, _ = read_stream(client)
+    assert isinstance(error, ResponseTooLargeError), repr(error)
+
+
+def test_an_sse_gzip_bomb_is_cut_at_the_stream_cap(hostile: HostileServer) -> None:
+    bomb = gzip_bomb(256)
+
+    def script(conn: Conn) -> None:
+        conn.send(head(200, {**SSE, "Content-Encoding": "gzip"}))
+        for part in chunked(iter([bomb[i : i + 65536] for i in range(0, len(bomb), 65536)])):
+            if not conn.send(part):
+                return
+
+    hostile.script = script
+    limits = Limits(max_response_bytes=4 * 1024**2, max_event_bytes=64 * 1024**2)
+    with make_client(hostile, limits=limits, reply_timeout=5) as client:
+        error, elapsed, _ = read_stream(client)
+    assert isinstance(error, ResponseTooLargeError), repr(error)
+    assert error.limit == 4 * 1024**2
+    assert elapsed < 5
+
+
+def test_a_done_event_nested_too_deep_is_a_validation_error(hostile: HostileServer) -> None:
+    deep = b"[" * 200_000 + b"]" * 200_000
+    hostile.script = sse(lambda conn: (conn.send(piece(b"event: done\ndata: " + deep + b"\n\n")), conn.send(b"0\r\n\r\n")))
+    limits = Limits(max_event_bytes=1024**2)
+    with make_client(hostile, limits=limits, reply_timeout=5) as client:
+        error, _, _ = read_stream(client)
+    assert isinstance(error, ResponseValidationError), repr(error)
+    assert error.field == "done"
