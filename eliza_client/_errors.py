@@ -552,9 +552,15 @@ def _safe_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     safe: dict[str, str] = {}
     for name, value in headers.items():
         key = str(name).lower()
-        if key not in SENSITIVE_HEADERS:
+        if key in _URL_HEADERS:
+            safe[key] = _redact_location(str(value)) or ""
+        elif key not in SENSITIVE_HEADERS:
             safe[key] = scrub(str(value))
     return safe
+
+
+# A redirect target may carry credentials in its user-info or query.
+_URL_HEADERS: Final = frozenset({"location", "content-location"})
 
 
 # --- parsing -------------------------------------------------------------------------------------------
@@ -691,8 +697,10 @@ def _location(headers: Mapping[str, str] | None) -> str | None:
     value = None
     if isinstance(headers, Mapping):
         value = next((str(v) for k, v in headers.items() if str(k).lower() == "location"), None)
-    if not value:
-        return None
+    return _redact_location(value) if value else None
+
+
+def _redact_location(value: str) -> str | None:
     from urllib.parse import urlsplit, urlunsplit
 
     try:

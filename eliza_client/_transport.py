@@ -97,9 +97,10 @@ class OutcomeUnknown(Exception):
 _REASONS: Final[tuple[tuple[type[BaseException], str], ...]] = (
     (urllib3.exceptions.NameResolutionError, "the host name could not be resolved"),
     (ConnectionRefusedError, "connection refused"),
+    # Before ConnectionResetError, of which it is a subclass.
+    (http.client.RemoteDisconnected, "the server closed the connection without answering"),
     (ConnectionResetError, "connection reset by the server"),
     (BrokenPipeError, "the server closed the connection while the request was being sent"),
-    (http.client.RemoteDisconnected, "the server closed the connection without answering"),
     (http.client.IncompleteRead, "the connection closed before the whole body arrived"),
     (urllib3.exceptions.IncompleteRead, "the connection closed before the whole body arrived"),
     (urllib3.exceptions.InvalidChunkLength, "the body's chunked encoding is broken"),
