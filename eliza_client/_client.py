@@ -80,7 +80,8 @@ class ElizaClient:
     ``max_retries`` (default 2) bounds the retries of a failed call; see the README's "Retries" section for which
     failures are retried. ``session`` lets you supply your own ``requests.Session`` (used as is, never modified,
     not closed by ``close()``; the total deadline then cuts a dripping body but not a dripping status line,
-    which only the client's own adapter can watch); otherwise the client creates one with a connection pool of ``pool_maxsize`` connections.
+    which only the client's own adapter can watch); otherwise the client creates one with a connection pool of
+    ``pool_maxsize`` connections.
     ``timeout_minutes_range`` is the range of session timeouts the client accepts: the server's default
     ``SESSION_MIN_TIMEOUT_MINUTES``/``SESSION_MAX_TIMEOUT_MINUTES`` (5, 1440); set it to match a server
     configured otherwise. ``limits`` caps what is read from the server (:class:`Limits`: 64 MiB a body or

@@ -28,6 +28,7 @@ import attrs
 
 from ._constants import CLIENT_MESSAGE_ID_KEY
 from ._converter import BusMessage, structure
+from ._deadline import Deadline
 from ._errors import (
     APIError,
     APIStatusError,
@@ -41,7 +42,6 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
 from ._pagination import FetchPage, MessageIterator
-from ._deadline import Deadline
 from ._transport import Answer, OpenStream, OutcomeUnknown, RequestOptions, Transport
 from ._validation import validate_attachments, validate_content, validate_metadata, validate_session_id
 

@@ -23,6 +23,7 @@ from ._constants import (
     TIMEOUT_MINUTES_MIN,
 )
 from ._converter import CreatedSession, structure
+from ._deadline import Deadline
 from ._errors import ResponseValidationError, SessionGoneError, ValidationError
 from ._logs import get_logger
 from ._message_stream import MessageStream
@@ -30,7 +31,6 @@ from ._models import Health, MessagePage, Reply, SendResult, Session, SessionLis
 from ._pagination import FetchPage, MessageIterator
 from ._sending import Sender
 from ._timestamps import to_epoch_ms
-from ._deadline import Deadline
 from ._transport import Answer, RequestOptions, Transport
 from ._types import Timeout
 from ._validation import validate_limit, validate_metadata, validate_session_id, validate_timeout_config, validate_uuid
@@ -134,7 +134,14 @@ class SessionsResource:
             ) from err
 
     def _call(
-        self, operation: str, endpoint: Any, cls: type[T], *, path: str, deadline: Deadline | None = None, **arguments: Any
+        self,
+        operation: str,
+        endpoint: Any,
+        cls: type[T],
+        *,
+        path: str,
+        deadline: Deadline | None = None,
+        **arguments: Any,
     ) -> T:
         answer = self._transport.request(operation, endpoint, self._options, path=path, deadline=deadline, **arguments)
         return structure(self._json(answer, operation), cls, operation=operation, status_code=answer.status_code)

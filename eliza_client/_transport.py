@@ -318,7 +318,12 @@ class OpenStream:
                 raise
             self.close(discard=True)
             raise transport_error(
-                exc, self.operation, url=self._response.url, guard=self._guard, deadline=self.deadline, reading_body=True
+                exc,
+                self.operation,
+                url=self._response.url,
+                guard=self._guard,
+                deadline=self.deadline,
+                reading_body=True,
             ) from (None if isinstance(exc, _Cut) else exc)
 
     def close(self, *, discard: bool = False) -> None:

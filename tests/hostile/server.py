@@ -11,6 +11,7 @@ up) and a hard byte budget, the server joins its threads with a timeout, and it 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import socket
@@ -104,10 +105,8 @@ class HostileServer:
         with self.lock:
             socks = list(self._socks)
         for sock in socks:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._acceptor.join(5)
         for thread in self._threads:
             thread.join(5)
@@ -145,10 +144,8 @@ class HostileServer:
         except OSError:
             return
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 sock.close()
-            except OSError:
-                pass
 
 
 def _read_request(sock: socket.socket) -> tuple[str, str, bytes] | None:

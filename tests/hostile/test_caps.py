@@ -53,7 +53,9 @@ def bomb(status: int, content_type: str = "application/json") -> object:
     data = gzip_bomb(BOMB_MIB)
 
     def script(conn: Conn) -> None:
-        conn.send(head(status, {"Content-Type": content_type, "Content-Encoding": "gzip", "Content-Length": str(len(data))}))
+        conn.send(
+            head(status, {"Content-Type": content_type, "Content-Encoding": "gzip", "Content-Length": str(len(data))})
+        )
         for part in pieces(data):
             if not conn.send(part):
                 return
@@ -63,7 +65,9 @@ def bomb(status: int, content_type: str = "application/json") -> object:
 
 def sse_bomb(conn: Conn) -> None:
     data = gzip_bomb(BOMB_MIB)
-    conn.send(head(200, {"Content-Type": "text/event-stream", "Content-Encoding": "gzip", "Transfer-Encoding": "chunked"}))
+    conn.send(
+        head(200, {"Content-Type": "text/event-stream", "Content-Encoding": "gzip", "Transfer-Encoding": "chunked"})
+    )
     for part in chunked(pieces(data)):
         if not conn.send(part):
             return
@@ -88,9 +92,18 @@ SLACK = 24 * MiB
         (sse_bomb, "stream", 8 * MiB, "ResponseTooLargeError"),
         (sse_one_line, "stream", 64 * MiB, "ResponseTooLargeError"),
     ],
-    ids=["endless-chunked", "endless-close-delimited", "gzip-bomb", "gzip-bomb-on-500", "sse-gzip-bomb", "sse-one-line"],
+    ids=[
+        "endless-chunked",
+        "endless-close-delimited",
+        "gzip-bomb",
+        "gzip-bomb-on-500",
+        "sse-gzip-bomb",
+        "sse-one-line",
+    ],
 )
-def test_memory_stays_near_the_cap(hostile: HostileServer, script: object, operation: str, cap: int, expected: str) -> None:
+def test_memory_stays_near_the_cap(
+    hostile: HostileServer, script: object, operation: str, cap: int, expected: str
+) -> None:
     hostile.script = script  # type: ignore[assignment]
     # The event cap (64 KiB) bounds the single SSE line; the body cap bounds everything else.
     outcome = probe(hostile, operation, cap)
