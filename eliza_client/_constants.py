@@ -72,9 +72,10 @@ DEFAULT_REPLY_READ_TIMEOUT: Final = 120.0
 DEFAULT_TOTAL_TIMEOUT: Final = 60.0
 
 # --- size caps (bytes, after decompression) ----------------------------------------------------------------
-#: A whole response body, or a whole event stream. The largest legitimate answers measured are a full history
-#: page of 100 messages of 4 000 characters with 10 KB metadata (≈ 4.3 MB with non-ASCII text) and the session
-#: list, which grows with every active session (≈ 0.7 KB each without metadata): 64 MiB holds either with room.
+#: A whole response body, or a whole event stream. The largest legitimate answers measured
+#: (tests/hostile/test_default_limits.py) are a full history page of 100 messages of 4 000 characters with 10 KB
+#: metadata (≈ 2.8 MB with three-byte characters) and the session list, which grows with every active session
+#: (≈ 0.5 KB each without metadata): 64 MiB holds either with room.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 #: One server-sent event or line (the ``done`` event carries the agent's whole reply).
 DEFAULT_MAX_EVENT_BYTES: Final = 8 * 1024 * 1024

@@ -19,13 +19,10 @@ One guard serves one HTTP exchange; an event stream re-arms its guard after ever
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any, Final, Literal
 
 from requests.adapters import HTTPAdapter
@@ -53,32 +50,37 @@ class Deadline:
         return self.expires is not None and time.monotonic() >= self.expires
 
 
+# One lock for every guard and the watchdog: each use holds it for a few instructions, and one lock per process
+# costs less than a lock allocated per request.
+_LOCK: Final = threading.Lock()
+
+
 class SocketGuard:
     """Cuts the attached socket when ``expires`` passes; remembers that it did, and in which phase.
 
-    Thread-safe: the owning call attaches, re-arms and disarms; the watchdog thread fires. All four take the lock,
-    so a socket is never shut down after it was detached.
+    Thread-safe: the owning call attaches, re-arms and disarms; the watchdog thread fires. All of them hold the
+    module's lock, so a socket is never shut down after it was detached.
     """
 
-    __slots__ = ("__weakref__", "_lock", "_sockets", "armed", "expires", "fired", "phase")
+    __slots__ = ("__weakref__", "armed", "expires", "fired", "phase", "sock")
 
     def __init__(self, expires: float | None, phase: GuardPhase = "total") -> None:
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
+        self.sock: socket.socket | None = None  # one exchange uses one connection at a time
         self.expires = expires
         self.phase: GuardPhase = phase
         self.armed = True  # False once disarmed: the exchange is over
         self.fired: GuardPhase | None = None
-        _watchdog.schedule(self)
+        if expires is not None:
+            _watchdog.add(self)
 
     def attach(self, sock: socket.socket | None) -> None:
-        """Watch ``sock`` (idempotent); cut it at once if the guard has already fired or expired."""
-        if sock is None or not self.armed:
+        """Watch ``sock``; cut it at once if the guard has already fired or expired."""
+        if sock is None:
             return
-        with self._lock:
-            if not self.armed or any(s is sock for s in self._sockets):
+        with _LOCK:
+            if not self.armed or self.sock is sock:
                 return
-            self._sockets.append(sock)
+            self.sock = sock
             if self.fired is None and (self.expires is None or time.monotonic() < self.expires):
                 return
             self.fired = self.fired or self.phase
@@ -86,32 +88,33 @@ class SocketGuard:
 
     def detach(self, sock: socket.socket | None) -> None:
         """Stop watching ``sock`` (it is going back to the pool, or was closed)."""
-        with self._lock:
-            self._sockets = [s for s in self._sockets if s is not sock]
+        with _LOCK:
+            if self.sock is sock:
+                self.sock = None
 
     def rearm(self, expires: float | None, phase: GuardPhase) -> None:
         """Move the expiry (an event stream after each event). Never revives a guard that has fired."""
-        with self._lock:
+        with _LOCK:
             if self.fired is not None or not self.armed:
                 return
             self.expires = expires
             self.phase = phase
-        _watchdog.schedule(self)
+            _watchdog.add_locked(self)
 
     def disarm(self) -> None:
-        """The exchange is over: never fire, forget the sockets."""
-        with self._lock:
+        """The exchange is over: never fire, forget the socket."""
+        with _LOCK:
             self.armed = False
-            self._sockets = []
+            self.sock = None
+            _watchdog.active.discard(self)
 
-    def _fire(self, when: float) -> None:
-        with self._lock:
-            if not self.armed or self.fired is not None or self.expires != when:
-                return  # disarmed, or re-armed since this expiry was scheduled
-            self.fired = self.phase
-            sockets, self._sockets = self._sockets, []
-        for sock in sockets:
-            _shutdown(sock)
+    def _fire_locked(self) -> socket.socket | None:
+        """Called by the watchdog, holding the lock, for a guard found due: mark it fired, return what to cut."""
+        if not self.armed or self.fired is not None:
+            return None
+        self.fired = self.phase
+        sock, self.sock = self.sock, None
+        return sock
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -121,50 +124,63 @@ def _shutdown(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
+#: Seconds the watchdog sleeps when no guard expires sooner; a guard expiring sooner wakes it.
+_IDLE_LOOK: Final = 10.0
+
+
 class _Watchdog:
-    """One daemon thread for the process, sleeping until the earliest armed expiry."""
+    """One daemon thread for the process, sleeping until the earliest expiry among the guards in use.
+
+    It keeps the guards in use (not a heap of every expiry ever scheduled): a call adds its guard and removes it
+    when done, both O(1), and the thread is only woken when a new guard expires before its planned wake-up — rare,
+    since most calls share one total and so expire after the ones before them.
+    """
 
     def __init__(self) -> None:
-        self._cv = threading.Condition(threading.Lock())
-        self._heap: list[tuple[float, int, SocketGuard]] = []
-        self._counter = itertools.count()
+        self._cv = threading.Condition(_LOCK)
+        self.active: set[SocketGuard] = set()
+        self._wake_at: float | None = None  # when the thread means to look next
         self._thread: threading.Thread | None = None
 
-    def schedule(self, guard: SocketGuard) -> None:
+    def add(self, guard: SocketGuard) -> None:
+        with _LOCK:
+            self.add_locked(guard)
+
+    def add_locked(self, guard: SocketGuard) -> None:
         when = guard.expires
         if when is None:
+            self.active.discard(guard)
             return
-        with self._cv:
-            wake = not self._heap or when < self._heap[0][0]
-            heapq.heappush(self._heap, (when, next(self._counter), guard))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="eliza-client-deadlines", daemon=True)
-                self._thread.start()
-            elif wake:
-                self._cv.notify()
+        self.active.add(guard)
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="eliza-client-deadlines", daemon=True)
+            self._wake_at = when
+            self._thread.start()
+        elif self._wake_at is None or when < self._wake_at:
+            self._wake_at = when
+            self._cv.notify()
 
     def _run(self) -> None:
         while True:
-            with self._cv:
-                while True:
-                    # Entries of guards that were disarmed or re-armed are dropped as they surface.
-                    while self._heap and (not self._heap[0][2].armed or self._heap[0][2].expires != self._heap[0][0]):
-                        heapq.heappop(self._heap)
-                    if not self._heap:
-                        self._cv.wait()
-                        continue
-                    when, _, guard = self._heap[0]
-                    delay = when - time.monotonic()
-                    if delay <= 0:
-                        heapq.heappop(self._heap)
-                        break
-                    self._cv.wait(delay)
-            guard._fire(when)
+            with _LOCK:
+                now = time.monotonic()
+                due = [g for g in self.active if g.expires is not None and g.expires <= now]
+                if not due:
+                    # With nothing in use the thread still looks again after a while: were it to wait to be
+                    # notified, every call after an idle moment would have to wake it (a thread switch per call).
+                    earliest = min((g.expires for g in self.active if g.expires is not None), default=None)
+                    self._wake_at = now + _IDLE_LOOK if earliest is None else min(earliest, now + _IDLE_LOOK)
+                    self._cv.wait(self._wake_at - now)
+                    continue
+                self.active.difference_update(due)
+                cut = [sock for sock in (g._fire_locked() for g in due) if sock is not None]
+            for sock in cut:
+                _shutdown(sock)
 
     def _after_fork(self) -> None:
         # The thread does not survive a fork; the child starts its own on first use.
-        self._cv = threading.Condition(threading.Lock())
-        self._heap = []
+        self.active = set()
+        self._wake_at = None
         self._thread = None
 
 
@@ -175,15 +191,24 @@ if hasattr(os, "register_at_fork"):
 _current = threading.local()
 
 
-@contextlib.contextmanager
-def guarding(guard: SocketGuard) -> Iterator[None]:
-    """Make ``guard`` the one the guarded connections of this thread attach to, while the request is sent."""
-    previous = getattr(_current, "guard", None)
-    _current.guard = guard
-    try:
-        yield
-    finally:
-        _current.guard = previous
+class guarding:
+    """Make ``guard`` the one the guarded connections of this thread attach to, while the request is sent.
+
+    A class rather than a ``contextmanager`` generator: it runs on every request, and this is several times cheaper.
+    """
+
+    __slots__ = ("_guard", "_previous")
+
+    def __init__(self, guard: SocketGuard) -> None:
+        self._guard = guard
+        self._previous: SocketGuard | None = None
+
+    def __enter__(self) -> None:
+        self._previous = getattr(_current, "guard", None)
+        _current.guard = self._guard
+
+    def __exit__(self, *exc: object) -> None:
+        _current.guard = self._previous
 
 
 def _attach(conn: Any) -> None:
@@ -203,6 +228,8 @@ def _detach(conn: Any) -> None:
 def attach_response(guard: SocketGuard, raw: Any) -> None:
     """Guard the socket a response's body is read from (for connections that did not attach themselves)."""
     conn = getattr(raw, "connection", None)
+    if conn is None or getattr(conn, "_eliza_guard", None) is guard:
+        return  # released already (the whole body was read with the headers), or attached by our adapter
     sock = getattr(conn, "sock", None)
     if isinstance(sock, socket.socket):
         guard.attach(sock)

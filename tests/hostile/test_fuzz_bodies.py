@@ -36,7 +36,9 @@ def record_valid_answers() -> dict[str, bytes]:
         base = server.base_url + SESSIONS
         created = http.post(base, json={"agentId": server.agent_id, "userId": str(uuid.uuid4())}, timeout=10)
         sid = created.json()["sessionId"]
-        sent = http.post(f"{base}/{sid}/messages", json={"content": "hi", "metadata": {"clientMessageId": "c"}}, timeout=10)
+        sent = http.post(
+            f"{base}/{sid}/messages", json={"content": "hi", "metadata": {"clientMessageId": "c"}}, timeout=10
+        )
         waited = http.post(f"{base}/{sid}/messages", json={"content": "hi", "transport": "http"}, timeout=10)
         streamed = http.post(f"{base}/{sid}/messages", json={"content": "hi", "transport": "sse"}, timeout=10)
         return {
@@ -158,7 +160,9 @@ def answers(draw: st.DrawFn, operation: str) -> Answer:
     elif encoding == "br":
         headers["Content-Encoding"] = "br"
     if draw(st.booleans()):
-        headers["Retry-After"] = draw(st.sampled_from(["0", "-1", "1e400", "NaN", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"]))
+        headers["Retry-After"] = draw(
+            st.sampled_from(["0", "-1", "1e400", "NaN", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"])
+        )
     return status, headers, body
 
 

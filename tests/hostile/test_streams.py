@@ -65,7 +65,13 @@ def one_event_dripped(conn: Conn) -> None:
         conn.hold(0.05)
 
 
-@pytest.mark.parametrize("body", [keep_alive_comments, only_comments, data_without_blank_line, one_event_dripped])
+def silence(conn: Conn) -> None:
+    conn.hold(10)  # headers, then nothing: the socket's own read timeout and the idle limit coincide
+
+
+@pytest.mark.parametrize(
+    "body", [keep_alive_comments, only_comments, data_without_blank_line, one_event_dripped, silence]
+)
 def test_the_idle_limit_is_measured_between_events(hostile: HostileServer, body: Callable[[Conn], None]) -> None:
     hostile.script = sse(body)
     # The idle limit is the reply read timeout: reply_timeout (or the read timeout, if longer).
