@@ -23,6 +23,7 @@ from ._constants import (
 from ._deadline import GuardedAdapter
 from ._errors import ValidationError
 from ._logs import register_secret
+from ._sending import DEFAULT_RECONCILE_WINDOW
 from ._sessions import SessionsResource
 from ._transport import RequestOptions, Transport
 from ._types import NOT_GIVEN, Limits, NotGiven, Timeout, TimeoutLike
@@ -57,6 +58,17 @@ def _check_range(value: object) -> tuple[float, float]:
     return (float(value[0]), float(value[1]))
 
 
+def _check_window(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
+        raise ValidationError(
+            "reconcile_window must be a non-negative number of seconds",
+            field="reconcile_window",
+            rule="range",
+            value=value,
+        )
+    return float(value)
+
+
 def _check_headers(value: object) -> dict[str, str]:
     if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ValidationError("extra_headers must map strings to strings", field="extra_headers", rule="type")
@@ -85,7 +97,9 @@ class ElizaClient:
     ``timeout_minutes_range`` is the range of session timeouts the client accepts: the server's default
     ``SESSION_MIN_TIMEOUT_MINUTES``/``SESSION_MAX_TIMEOUT_MINUTES`` (5, 1440); set it to match a server
     configured otherwise. ``limits`` caps what is read from the server (:class:`Limits`: 64 MiB a body or
-    stream, 8 MiB an event, 64 KiB of an error body).
+    stream, 8 MiB an event, 64 KiB of an error body). ``reconcile_window`` (default 35 s) is how long after an
+    unanswered send the server may still store it: the client looks for the message in the history until then
+    before it resends (see the README's "Exactly once" table).
 
     One client is safe to share between threads (a Django app's, for example): it holds no per-call state, and
     ``with_options`` copies share its connection pool. Create one per process; close it when done (or use
@@ -114,6 +128,7 @@ class ElizaClient:
         verify: bool | str = True,
         timeout_minutes_range: tuple[float, float] = (TIMEOUT_MINUTES_MIN, TIMEOUT_MINUTES_MAX),
         limits: Limits | None = None,
+        reconcile_window: float = DEFAULT_RECONCILE_WINDOW,
     ) -> None:
         if limits is not None and not isinstance(limits, Limits):
             raise ValidationError("limits must be a Limits instance", field="limits", rule="type")
@@ -157,11 +172,13 @@ class ElizaClient:
         )
         self._reply_timeout = reply_timeout
         self._timeout_minutes_range = _check_range(timeout_minutes_range)
+        self._reconcile_window = _check_window(reconcile_window)
         self.sessions = SessionsResource(
             self._transport,
             self._options,
             reply_timeout=reply_timeout,
             timeout_minutes_range=self._timeout_minutes_range,
+            reconcile_window=self._reconcile_window,
         )
 
     @property
@@ -208,11 +225,13 @@ class ElizaClient:
         clone._options = new_options
         clone._reply_timeout = self._reply_timeout
         clone._timeout_minutes_range = self._timeout_minutes_range
+        clone._reconcile_window = self._reconcile_window
         clone.sessions = SessionsResource(
             self._transport,
             new_options,
             reply_timeout=self._reply_timeout,
             timeout_minutes_range=self._timeout_minutes_range,
+            reconcile_window=self._reconcile_window,
         )
         return clone
 

@@ -16,6 +16,7 @@
         │   └── LocalRequestError       the request could not be built here (never sent, never retried)
         ├── DeliveryUnknownError        a send whose outcome stayed unknown after reconciling
         ├── ReplyLostError              a send_and_wait/stream message was stored, but its reply was lost
+        ├── IdempotencyConflictError    a caller's client_message_id already names a different message
         └── APIStatusError              the server answered 4xx/5xx
             ├── BadRequestError         400 (VALIDATION_ERROR, SESSION_RENEWAL_FAILED, INVALID_CONTENT_TYPE)
             ├── AuthenticationError     401 missing or wrong X-API-KEY
@@ -65,8 +66,10 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
+    "DeliveryState",
     "DeliveryUnknownError",
     "ElizaError",
+    "IdempotencyConflictError",
     "InternalServerError",
     "LocalRequestError",
     "NotFoundError",
@@ -87,6 +90,8 @@ __all__ = [
 ]
 
 TimeoutPhase = Literal["connect", "read", "total"]
+#: What a send's error knows about the message: stored (do not resend), not stored (safe to resend), or unknown.
+DeliveryState = Literal["stored", "not_stored", "unknown"]
 
 _UNSET: Final[Any] = object()
 _REMOVED: Final = "<removed>"
@@ -118,6 +123,11 @@ class ElizaError(Exception):
     # Attributes shown by __repr__, in order; subclasses extend it.
     _repr_fields: ClassVar[tuple[str, ...]] = ()
 
+    #: Set on every error a send method raises once its request may have reached the server: the message's
+    #: ``metadata.clientMessageId``, and what is known about it (``"stored"``, ``"not_stored"``, ``"unknown"``).
+    client_message_id: str | None = None
+    delivery: DeliveryState | None = None
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
@@ -125,6 +135,8 @@ class ElizaError(Exception):
         parts = [f"{name}={getattr(self, name, None)!r}" for name in self._repr_fields]
         if not parts:
             parts = [repr(str(self))]
+        if self.delivery is not None and "client_message_id" not in self._repr_fields:
+            parts.append(f"client_message_id={self.client_message_id!r}, delivery={self.delivery!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
@@ -327,6 +339,7 @@ class DeliveryUnknownError(APIError):
         )
         self.client_message_id = client_message_id
         self.session_id = session_id
+        self.delivery = "unknown"
 
 
 class ReplyLostError(APIError):
@@ -355,6 +368,30 @@ class ReplyLostError(APIError):
         self.sent_message = sent_message
         self.client_message_id = client_message_id
         self.session_id = session_id
+        self.delivery = "stored"
+
+
+class IdempotencyConflictError(APIError):
+    """A ``client_message_id`` the caller passed is already in the session's history with different content.
+
+    Raised before anything is sent: the id identifies one message, so reusing it for another would make a retry
+    of either ambiguous. ``stored_message`` is the message already stored under that id.
+    """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "session_id", "client_message_id", "message")
+
+    def __init__(
+        self, *, stored_message: Any, client_message_id: str, session_id: str, operation: str | None = None
+    ) -> None:
+        super().__init__(
+            f"client_message_id {client_message_id!r} was already used for a different message in this session; "
+            "use a new id for new content",
+            operation=operation,
+        )
+        self.stored_message = stored_message
+        self.client_message_id = client_message_id
+        self.session_id = session_id
+        self.delivery = "not_stored"
 
 
 class APIStatusError(APIError):

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Self
 
 from ._converter import BusMessage, structure
 from ._errors import (
     APIConnectionError,
+    ElizaError,
     ResponseTooLargeError,
     ResponseValidationError,
     StreamConsumedError,
@@ -58,8 +59,18 @@ class MessageStream:
     again after it ended or was closed.
     """
 
-    def __init__(self, stream: OpenStream, *, idle_timeout: float | None, max_event_bytes: int) -> None:
+    def __init__(
+        self,
+        stream: OpenStream,
+        *,
+        idle_timeout: float | None,
+        max_event_bytes: int,
+        client_message_id: str | None = None,
+        resolve: Callable[[ElizaError, Message | None], ElizaError] | None = None,
+    ) -> None:
         self._stream = stream
+        self.client_message_id = client_message_id
+        self._resolve = resolve
         stream.operation = _OPERATION  # failures while reading are the stream's, not the send's
         self._idle = idle_timeout
         self._max_event = max_event_bytes
@@ -89,6 +100,24 @@ class MessageStream:
 
     def _read(self) -> Iterator[StreamEvent]:
         try:
+            yield from self._events_until_the_end()
+        except ElizaError as failure:
+            # The reply is lost; whether the message is stored decides what the caller may do (resend or not).
+            if self._resolve is None:
+                raise
+            stored = self.message if self.message is not None and self._is_ours(self.message) else None
+            outcome = self._resolve(failure, stored)
+            if outcome is failure:
+                raise
+            raise outcome from failure
+        finally:
+            self.close()
+
+    def _is_ours(self, message: Message) -> bool:
+        return self.client_message_id is None or message.client_message_id == self.client_message_id
+
+    def _events_until_the_end(self) -> Iterator[StreamEvent]:
+        try:
             self._arm()
             for sse in iter_sse_events_from_chunks(self._stream.chunks(), max_event=self._max_event):
                 event = self._convert(sse)
@@ -102,8 +131,11 @@ class MessageStream:
             raise ResponseTooLargeError(
                 f"stream: {err}", status_code=self._stream.status_code, limit=err.limit, operation=_OPERATION
             ) from None
-        finally:
-            self.close()
+        if self.message is None:
+            # Not even the stored user message: the answer is not the stream it claims to be.
+            raise APIConnectionError("stream: the stream ended without any event", request_sent=True, operation=_OPERATION)
+        # After the user message, a clean end without ``done`` is the agent choosing not to answer (as a missing
+        # ``agentResponse`` is for ``send_and_wait``): iteration ends, ``until_done`` says so.
 
     def _data(self, sse: ServerSentEvent) -> Any:
         try:
@@ -174,7 +206,12 @@ class MessageStream:
             pass
         if self.response is None:
             reason = self.error or "the stream ended without a done event"
-            raise APIConnectionError(f"stream: {reason}", request_sent=True, operation=_OPERATION)
+            error = APIConnectionError(f"stream: {reason}", request_sent=True, operation=_OPERATION)
+            if self.client_message_id is not None:
+                # An error event comes after the stored user message: the message is stored, the reply is not.
+                error.client_message_id = self.client_message_id
+                error.delivery = "stored" if self.message is not None else "unknown"
+            raise error
         return self.response
 
     def close(self) -> None:

@@ -1,28 +1,41 @@
 """Sending a message exactly once, over a server that cannot recognise a repeated request.
 
-The 1.7.2 server stores a message as soon as it accepts it and has no idempotency key, so a send whose reply is
-lost (connection dropped after the request went out, read timeout, 5xx) may or may not have been stored. Repeating
-it blindly can store it twice; giving up can lose it. So every send carries a client message id in
-``metadata["clientMessageId"]`` (one UUID for all attempts), and after an ambiguous failure the session's recent
-history is searched for that id before anything is sent again:
+The 1.7.2 server stores a message as soon as it accepts it and has no idempotency key, so a send whose answer is
+lost (connection dropped after the request went out, read timeout, 5xx, an acknowledgement that cannot be read or
+names another message) may or may not have been stored. Repeating it blindly can store it twice; giving up can lose
+it. So every send carries a client message id in ``metadata["clientMessageId"]`` (one id for all attempts, and for
+the caller's own retries when the caller chooses it), and nothing is sent again until the history says the message
+is not there:
 
-* found → the send succeeded; its stored message is returned (``send_and_wait``/``stream`` cannot return the
-  reply: they raise the server's 5xx when it answered one — the agent failed after the message was stored —
-  or ``ReplyLostError`` when the connection took the reply with it);
-* not found → it was not stored: send again, within ``max_retries`` and after the usual backoff;
-* the history cannot be read → ``DeliveryUnknownError`` with the id, so the caller can check later.
-
-The search looks at the newest messages only (the message was sent moments ago): at most
-``RECONCILE_SCAN_LIMIT`` messages, and never older than ``RECONCILE_WINDOW`` before the first attempt.
+* **Evidence, not one look.** After an ambiguous failure the history is read, and read again, until either the
+  message is found (success), or a read that *started after the settle time* still does not show it. The settle
+  time is ``reconcile_window`` (35 s: the server's 30 s request timeout and a margin) after the failed attempt was
+  sent when the request may still be held by the server (no answer came back, or a gateway answered 408/502/504),
+  and a short ``RESETTLE`` after the first read when the server itself answered (its handler is done). Re-reads
+  make a stale first read (a lagging replica) harmless. Only then is the message resent, within ``max_retries``.
+  If the call's deadline comes first: ``DeliveryUnknownError`` with the id.
+* **No clock agreement needed.** A read scans the newest messages, at most ``RECONCILE_SCAN_LIMIT``, and stops at
+  messages older than the server's own time (its ``Date`` header) minus the time since the first attempt and a
+  margin: both ends of that comparison are the server's clock.
+* **The caller's retry is idempotent.** A ``client_message_id`` the caller passes is looked up before anything is
+  sent: found with the same content, the stored message is the answer (no second copy); found with other content,
+  ``IdempotencyConflictError``. That costs one history read (more only for sessions with hundreds of messages).
+* **Acknowledgements are checked.** A 2xx whose message does not carry our id, or whose body cannot be read, is
+  ambiguous and reconciled like a failure.
+* **Every error says what is known.** An error raised after the request may have reached the server carries
+  ``client_message_id`` and ``delivery`` (``"stored"``, ``"not_stored"``, ``"unknown"``); ``send_and_wait`` and
+  ``stream`` raise ``ReplyLostError`` when the message is stored but its reply is lost.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
@@ -30,9 +43,14 @@ from ._constants import CLIENT_MESSAGE_ID_KEY
 from ._converter import BusMessage, structure
 from ._deadline import Deadline
 from ._errors import (
+    APIConnectionError,
     APIError,
     APIStatusError,
+    DeliveryState,
     DeliveryUnknownError,
+    ElizaError,
+    IdempotencyConflictError,
+    PaginationError,
     ReplyLostError,
     ResponseValidationError,
     SessionGoneError,
@@ -42,20 +60,32 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
 from ._pagination import FetchPage, MessageIterator
+from ._retries import backoff_delay
 from ._transport import Answer, OpenStream, OutcomeUnknown, RequestOptions, Transport
 from ._validation import validate_attachments, validate_content, validate_metadata, validate_session_id
 
 if TYPE_CHECKING:
     from eliza_sessions_api.models import Attachment, SendMessageRequest
 
-__all__ = ["RECONCILE_SCAN_LIMIT", "RECONCILE_WINDOW", "Sender"]
+__all__ = ["DEFAULT_RECONCILE_WINDOW", "RECONCILE_SCAN_LIMIT", "Sender"]
 
 logger = get_logger()
+E = TypeVar("E", bound=ElizaError)
 
-#: How many of the newest messages are searched for a send's client message id.
-RECONCILE_SCAN_LIMIT = 1000
-#: How far before the first attempt the search goes (covers clock skew between client and server).
-RECONCILE_WINDOW = timedelta(minutes=10)
+#: How many of the newest messages one history read searches for a client message id.
+RECONCILE_SCAN_LIMIT: Final = 1000
+#: Seconds after an attempt was sent during which a server may still store it (it answered nothing, so its handler
+#: may still be running): the server's own 30 s request and socket timeouts, and a margin.
+DEFAULT_RECONCILE_WINDOW: Final = 35.0
+#: When the server answered (its handler is done), a second read this long after the first confirms "not stored".
+RESETTLE: Final = 0.5
+#: Messages older than the server's time minus the time since the first attempt minus this are never ours
+#: (covers the 1-second resolution of ``Date`` and a proxy's clock).
+SERVER_TIME_MARGIN: Final = timedelta(seconds=60)
+#: Consecutive failed history reads after which the outcome is reported unknown.
+MAX_FAILED_READS: Final = 3
+#: A status from a gateway that may still be waiting for the server: the request may be in flight.
+_IN_FLIGHT_STATUSES: Final = frozenset({408, 502, 504})
 
 
 def _attachments(value: Sequence[Mapping[str, Any]] | None) -> list[Attachment] | None:
@@ -76,21 +106,39 @@ def _attachments(value: Sequence[Mapping[str, Any]] | None) -> list[Attachment] 
     return result
 
 
+def _tag(error: E, client_message_id: str, delivery: DeliveryState) -> E:
+    """Attach what is known about the message to an error a send raises."""
+    error.client_message_id = client_message_id
+    error.delivery = delivery
+    return error
+
+
+def _may_be_in_flight(error: ElizaError | None) -> bool:
+    """Whether the failed attempt's request may still be held by the server (no handler answered it)."""
+    if isinstance(error, APIStatusError):
+        return error.status_code in _IN_FLIGHT_STATUSES
+    return isinstance(error, APIConnectionError) and error.request_sent
+
+
 @attrs.frozen
-class _Reconciled:
-    """A send that failed ambiguously, whose message was then found stored."""
+class _Stored:
+    """The message was found stored; ``failure`` is why it had to be looked for (None: found before sending)."""
 
     message: Message
-    failure: APIError
+    failure: ElizaError | None
 
-    def reply_error(self, client_message_id: str, session_id: str) -> APIError:
-        """What ``send_and_wait``/``stream`` raise: the server's own error when it answered (an agent failure is
-        a 5xx after the message was stored), else ``ReplyLostError`` (the connection took the reply with it)."""
-        if isinstance(self.failure, APIStatusError):
-            return self.failure
-        error = ReplyLostError(sent_message=self.message, client_message_id=client_message_id, session_id=session_id)
-        error.__cause__ = self.failure
-        return error
+
+@attrs.define
+class _Send:
+    """One public send call: what was asked, and what has been learnt so far."""
+
+    session_id: str
+    body: SendMessageRequest
+    client_message_id: str
+    content: str
+    caller_id: bool  # the caller chose the id: it may already be in the history
+    deadline: Deadline
+    first_sent: float | None = None  # time.monotonic() of the first attempt
 
 
 class Sender:
@@ -101,136 +149,19 @@ class Sender:
         transport: Transport,
         options: RequestOptions,
         reply_options: RequestOptions,
-        history: Callable[[str, Deadline | None], FetchPage],
+        history: Callable[[str, Deadline | None, Callable[[Answer], None] | None], FetchPage],
+        *,
+        reconcile_window: float = DEFAULT_RECONCILE_WINDOW,
     ) -> None:
         self._transport = transport
         self._options = options
         self._reply_options = reply_options
         self._history = history
+        self._window = reconcile_window
 
-    def _request_body(
-        self,
-        content: str,
-        transport: str,
-        attachments: Sequence[Mapping[str, Any]] | None,
-        metadata: Mapping[str, Any] | None,
-        client_message_id: str | None,
-    ) -> tuple[SendMessageRequest, str]:
-        from eliza_sessions_api.models import Metadata, SendMessageRequest, SendMessageRequestTransport
+    # --- the request ------------------------------------------------------------------------------------------
 
-        content = validate_content(content)
-        if client_message_id is None:
-            client_message_id = str(uuid.uuid4())
-        elif not isinstance(client_message_id, str) or not client_message_id:
-            raise ValidationError(
-                "client_message_id must be a non-empty string", field="client_message_id", rule="type"
-            )
-        # Validated before it is copied: a non-mapping must be a ValidationError, not coerced by dict().
-        tagged = validate_metadata(metadata) if metadata is not None else {}
-        existing = tagged.get(CLIENT_MESSAGE_ID_KEY)
-        if existing is not None and existing != client_message_id:
-            raise ValidationError(
-                f"metadata[{CLIENT_MESSAGE_ID_KEY!r}] and client_message_id disagree",
-                field="metadata",
-                rule="client_message_id",
-            )
-        tagged[CLIENT_MESSAGE_ID_KEY] = client_message_id
-        # Size is checked with the id included: the server limits what it receives.
-        body = SendMessageRequest(content=content, transport=SendMessageRequestTransport(transport))
-        body.metadata = Metadata.from_dict(validate_metadata(tagged))
-        converted = _attachments(attachments)
-        if converted is not None:
-            body.attachments = converted
-        return body, client_message_id
-
-    def _deliver(
-        self, session_id: str, body: SendMessageRequest, client_message_id: str, options: RequestOptions, stream: bool
-    ) -> Answer | OpenStream | _Reconciled:
-        """Send until the server answers 2xx, or return the stored message found by reconciling (with the failure
-        that made reconciling necessary). Every attempt, backoff and history read shares one deadline."""
-        from eliza_sessions_api.api.sessions import send_message
-
-        started = datetime.now(UTC)
-        deadline = Deadline(options.timeout.total)
-        attempts = 0
-        path = f"/api/messaging/sessions/{session_id}/messages"
-        send = self._transport.open_stream if stream else self._transport.request
-        while True:
-            try:
-                return send(
-                    "send",
-                    send_message,
-                    options,
-                    path=path,
-                    deadline=deadline,
-                    attempts_before=attempts,
-                    can_reconcile=True,
-                    session_id=session_id,
-                    body=body,
-                )
-            except OutcomeUnknown as unknown:
-                attempts = unknown.attempt
-                found = self._reconcile(session_id, client_message_id, started, unknown.error, deadline)
-                if found is not None:
-                    logger.info("send: message %s was stored despite the failure; not resending", client_message_id)
-                    return _Reconciled(found, unknown.error)
-                if not unknown.decision.retry:
-                    raise unknown.error from None
-                logger.info(
-                    "send: attempt %d failed (%s); message %s not stored, resending in %.2f s",
-                    attempts,
-                    unknown.error.message,
-                    client_message_id,
-                    unknown.decision.delay,
-                )
-                self._transport.sleep(unknown.decision.delay)
-
-    def _reconcile(
-        self, session_id: str, client_message_id: str, started: datetime, cause: APIError, deadline: Deadline
-    ) -> Message | None:
-        oldest = started - RECONCILE_WINDOW
-        try:
-            history = MessageIterator(
-                self._history(session_id, deadline), page_size=100, oldest_first=False, before=None, after=None
-            )
-            for scanned, message in enumerate(history):
-                if message.client_message_id == client_message_id:
-                    return message
-                if scanned >= RECONCILE_SCAN_LIMIT or message.created_at < oldest:
-                    break
-        except SessionGoneError:
-            raise
-        except APIError as err:
-            raise DeliveryUnknownError(client_message_id=client_message_id, session_id=session_id) from cause or err
-        return None
-
-    def _json(self, response: Answer) -> dict[str, Any]:
-        try:
-            data = json.loads(response.content)
-        except (ValueError, RecursionError) as err:
-            raise ResponseValidationError(
-                "send: the response is not JSON", status_code=response.status_code, operation="send"
-            ) from err
-        if not isinstance(data, dict) or "userMessage" not in data:
-            raise ResponseValidationError(
-                "send: the response has no userMessage",
-                status_code=response.status_code,
-                field="userMessage",
-                operation="send",
-            )
-        return data
-
-    def _parts(self, response: Answer) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
-        data = self._json(response)
-        status = response.status_code
-        message = structure(data["userMessage"], BusMessage, operation="send", status_code=status)
-        raw_status = data.get("sessionStatus")
-        session_status = (
-            None if raw_status is None else structure(raw_status, SessionStatus, operation="send", status_code=status)
-        )
-        return message, session_status, data
-
-    def _submit(
+    def _prepare(
         self,
         transport: str,
         session_id: str,
@@ -238,13 +169,249 @@ class Sender:
         attachments: Sequence[Mapping[str, Any]] | None,
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
-    ) -> tuple[Answer | OpenStream | _Reconciled, str, str]:
-        """Validate, send exactly once, and return (outcome, client message id, session id)."""
+    ) -> _Send:
+        from eliza_sessions_api.models import Metadata, SendMessageRequest, SendMessageRequestTransport
+
         session_id = validate_session_id(session_id)
-        body, cmid = self._request_body(content, transport, attachments, metadata, client_message_id)
-        # The websocket transport answers at once; http and sse wait for the agent (a longer read timeout).
+        content = validate_content(content)
+        if client_message_id is not None and (not isinstance(client_message_id, str) or not client_message_id):
+            raise ValidationError(
+                "client_message_id must be a non-empty string", field="client_message_id", rule="type"
+            )
+        # Validated before it is copied: a non-mapping must be a ValidationError, not coerced by dict().
+        tagged = validate_metadata(metadata) if metadata is not None else {}
+        existing = tagged.get(CLIENT_MESSAGE_ID_KEY)
+        if existing is not None and client_message_id is not None and existing != client_message_id:
+            raise ValidationError(
+                f"metadata[{CLIENT_MESSAGE_ID_KEY!r}] and client_message_id disagree",
+                field="metadata",
+                rule="client_message_id",
+            )
+        if client_message_id is None and isinstance(existing, str) and existing:
+            client_message_id = existing  # chosen by the caller through the metadata
+        caller_id = client_message_id is not None
+        cmid = client_message_id if client_message_id is not None else str(uuid.uuid4())
+        tagged[CLIENT_MESSAGE_ID_KEY] = cmid
+        # Size is checked with the id included: the server limits what it receives.
+        body = SendMessageRequest(content=content, transport=SendMessageRequestTransport(transport))
+        body.metadata = Metadata.from_dict(validate_metadata(tagged))
+        converted = _attachments(attachments)
+        if converted is not None:
+            body.attachments = converted
+        # The websocket transport answers at once; http and sse wait for the agent (and get more time).
         options = self._options if transport == "websocket" else self._reply_options
-        return self._deliver(session_id, body, cmid, options, stream=transport == "sse"), cmid, session_id
+        return _Send(session_id, body, cmid, content, caller_id, Deadline(options.timeout.total))
+
+    # --- delivery ---------------------------------------------------------------------------------------------
+
+    def _deliver(self, send: _Send, options: RequestOptions, stream: bool) -> Answer | OpenStream | _Stored:
+        """Send until the server acknowledges our message, or return the stored message found in the history.
+
+        Raises: the final error, tagged with the id and what is known of the message (``DeliveryUnknownError`` when
+        nothing is), ``IdempotencyConflictError``.
+        """
+        from eliza_sessions_api.api.sessions import send_message
+
+        if send.caller_id:
+            try:
+                found = self._find(send, settle=None)
+            except IdempotencyConflictError:
+                raise
+            except ElizaError as err:
+                # Nothing was sent by this call, but whether an earlier one stored the message could not be read.
+                raise self._unknown(send, err) from err
+            if found is not None:
+                logger.info("send: message %s is already stored; not sending it again", send.client_message_id)
+                return _Stored(found, None)
+        attempts = 0
+        path = f"/api/messaging/sessions/{send.session_id}/messages"
+        submit = self._transport.open_stream if stream else self._transport.request
+        while True:
+            sent_at = time.monotonic()
+            if send.first_sent is None:
+                send.first_sent = sent_at
+            try:
+                outcome = submit(
+                    "send",
+                    send_message,
+                    options,
+                    path=path,
+                    deadline=send.deadline,
+                    attempts_before=attempts,
+                    can_reconcile=True,
+                    session_id=send.session_id,
+                    body=send.body,
+                )
+            except OutcomeUnknown as unknown:
+                attempts = unknown.attempt
+                failure: ElizaError = unknown.error
+                retry, delay = unknown.decision.retry, unknown.decision.delay
+                sent_at = unknown.sent_at
+            except ElizaError as err:
+                # Refused (4xx), or never sent: nothing was stored.
+                raise _tag(err, send.client_message_id, "not_stored") from None
+            else:
+                if isinstance(outcome, OpenStream) or self._acknowledged(outcome, send):
+                    return outcome
+                # A 2xx that is not ours, or cannot be read: ambiguous, but the server's handler is done.
+                attempts += 1
+                failure = ResponseValidationError(
+                    "send: the acknowledgement does not name this message",
+                    status_code=outcome.status_code,
+                    body=outcome.content,
+                    operation="send",
+                )
+                retry = attempts <= options.max_retries
+                delay = backoff_delay(attempts - 1)
+            settle = sent_at + self._window if _may_be_in_flight(failure) else None
+            found = self._find(send, settle=settle, failure=failure)
+            if found is not None:
+                logger.info("send: message %s was stored despite the failure; not resending", send.client_message_id)
+                return _Stored(found, failure)
+            if not retry:
+                raise _tag(failure, send.client_message_id, "not_stored")
+            remaining = send.deadline.remaining()
+            if remaining is not None and delay >= remaining:
+                raise _tag(failure, send.client_message_id, "not_stored")
+            logger.info(
+                "send: attempt %d failed (%s); message %s not stored, resending in %.2f s",
+                attempts,
+                getattr(failure, "message", failure),
+                send.client_message_id,
+                delay,
+            )
+            self._transport.sleep(delay)
+
+    def _acknowledged(self, answer: Answer, send: _Send) -> bool:
+        try:
+            data = json.loads(answer.content)
+            metadata = data["userMessage"]["metadata"]
+            return bool(metadata[CLIENT_MESSAGE_ID_KEY] == send.client_message_id)
+        except (ValueError, RecursionError, TypeError, KeyError):
+            return False
+
+    # --- reconciliation ---------------------------------------------------------------------------------------
+
+    def _find(self, send: _Send, *, settle: float | None, failure: ElizaError | None = None) -> Message | None:
+        """Look for the message until there is evidence either way; return it if stored, None if not.
+
+        ``failure`` is None for the look-up before the first attempt of a caller-chosen id (one read, no time
+        bound). Otherwise reads repeat until the message is found or a read that started at or after ``settle``
+        (default: ``RESETTLE`` after the first read) misses it.
+
+        Raises: ``DeliveryUnknownError`` (the deadline passed, or the history could not be read),
+        ``IdempotencyConflictError``, ``SessionGoneError`` (tagged unknown).
+        """
+        if failure is None:
+            return self._read_once(send, bounded=False)
+        first_read = time.monotonic()
+        if settle is None:
+            settle = first_read + RESETTLE
+        reads = failed = 0
+        last_error: ElizaError | None = None
+        # Waits grow like the retry backoff (0.25, 0.5, 1, 2, 4, 4 … s); they are slept through the transport's
+        # sleep, and "when the read started" is counted in the time actually waited, so the schedule is the same
+        # whether sleeping is real or skipped (tests).
+        waited = 0.0
+        while True:
+            started = first_read + waited
+            try:
+                found = self._read_once(send, bounded=True)
+            except (SessionGoneError, IdempotencyConflictError) as err:
+                raise _tag(err, send.client_message_id, "unknown") from failure
+            except (APIError, ResponseValidationError, PaginationError) as err:
+                failed += 1
+                last_error = err
+                found = None
+                if failed >= MAX_FAILED_READS:
+                    raise self._unknown(send, err) from err
+            else:
+                failed = 0
+                reads += 1
+                if found is not None:
+                    return found
+                if started >= settle:
+                    return None  # a read that began after the settle time did not see it: not stored
+            delay = min(4.0, 0.25 * 2**min(reads + failed - 1, 4))
+            delay = max(delay, min(settle - started, 0.25)) if started < settle else delay
+            remaining = send.deadline.remaining()
+            if remaining is not None and delay >= remaining:
+                raise self._unknown(send, last_error or failure) from (last_error or failure)
+            self._transport.sleep(delay)
+            waited += delay
+
+    def _unknown(self, send: _Send, cause: ElizaError) -> DeliveryUnknownError:
+        error = DeliveryUnknownError(client_message_id=send.client_message_id, session_id=send.session_id)
+        error.__cause__ = cause
+        return error
+
+    def _read_once(self, send: _Send, *, bounded: bool) -> Message | None:
+        """One newest-first scan of the history for our id (raises what the reads raise)."""
+        server_now: list[datetime] = []
+
+        def note_date(answer: Answer) -> None:
+            if not server_now:
+                date = answer.headers.get("Date")
+                try:
+                    parsed = email.utils.parsedate_to_datetime(date) if date else None
+                except (TypeError, ValueError, IndexError, OverflowError):
+                    parsed = None
+                if parsed is not None and parsed.tzinfo is not None:
+                    server_now.append(parsed)
+
+        history = MessageIterator(
+            self._history(send.session_id, send.deadline, note_date),
+            page_size=100,
+            oldest_first=False,
+            before=None,
+            after=None,
+        )
+        floor: datetime | None = None
+        for scanned, message in enumerate(history):
+            if floor is None and bounded and server_now and send.first_sent is not None:
+                since_first = timedelta(seconds=time.monotonic() - send.first_sent)
+                floor = server_now[0] - since_first - SERVER_TIME_MARGIN
+            if message.client_message_id == send.client_message_id:
+                if message.content != send.content:
+                    raise IdempotencyConflictError(
+                        stored_message=message,
+                        client_message_id=send.client_message_id,
+                        session_id=send.session_id,
+                        operation="send",
+                    )
+                return message
+            if scanned + 1 >= RECONCILE_SCAN_LIMIT or (floor is not None and message.created_at < floor):
+                break
+        return None
+
+    # --- the three send methods -------------------------------------------------------------------------------
+
+    def _parts(self, answer: Answer, send: _Send) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
+        data = json.loads(answer.content)  # checked by _acknowledged: a JSON object naming our message
+        status = answer.status_code
+        try:
+            message = structure(data["userMessage"], BusMessage, operation="send", status_code=status)
+            raw_status = data.get("sessionStatus")
+            session_status = (
+                None
+                if raw_status is None
+                else structure(raw_status, SessionStatus, operation="send", status_code=status)
+            )
+        except ResponseValidationError as err:
+            # It names our message, so it is stored; only its shape is off.
+            raise _tag(err, send.client_message_id, "stored") from None
+        return message, session_status, data
+
+    def _reply_error(self, stored: _Stored, send: _Send) -> APIError:
+        """What ``send_and_wait``/``stream`` raise when the message is stored but its reply cannot be had."""
+        error = ReplyLostError(
+            sent_message=stored.message, client_message_id=send.client_message_id, session_id=send.session_id
+        )
+        error.__cause__ = stored.failure
+        if isinstance(stored.failure, APIStatusError) and not _may_be_in_flight(stored.failure):
+            # The server answered an error after storing the message (the agent failed): say so, tagged stored.
+            return _tag(stored.failure, send.client_message_id, "stored")
+        return error
 
     def send(
         self,
@@ -255,11 +422,12 @@ class Sender:
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
     ) -> SendResult:
-        outcome, _, _ = self._submit("websocket", session_id, content, attachments, metadata, client_message_id)
-        if isinstance(outcome, _Reconciled):
+        send = self._prepare("websocket", session_id, content, attachments, metadata, client_message_id)
+        outcome = self._deliver(send, self._options, stream=False)
+        if isinstance(outcome, _Stored):
             return SendResult(message=outcome.message, session_status=None)
         assert isinstance(outcome, Answer)
-        message, session_status, _ = self._parts(outcome)
+        message, session_status, _ = self._parts(outcome, send)
         return SendResult(message=message, session_status=session_status)
 
     def send_and_wait(
@@ -271,17 +439,21 @@ class Sender:
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
     ) -> Reply:
-        outcome, cmid, session_id = self._submit("http", session_id, content, attachments, metadata, client_message_id)
-        if isinstance(outcome, _Reconciled):
-            raise outcome.reply_error(cmid, session_id)
+        send = self._prepare("http", session_id, content, attachments, metadata, client_message_id)
+        outcome = self._deliver(send, self._reply_options, stream=False)
+        if isinstance(outcome, _Stored):
+            raise self._reply_error(outcome, send)
         assert isinstance(outcome, Answer)
-        message, session_status, data = self._parts(outcome)
+        message, session_status, data = self._parts(outcome, send)
         raw_reply = data.get("agentResponse")
-        agent_response = (
-            None
-            if raw_reply is None
-            else structure(raw_reply, AgentResponse, operation="send", status_code=outcome.status_code)
-        )
+        try:
+            agent_response = (
+                None
+                if raw_reply is None
+                else structure(raw_reply, AgentResponse, operation="send", status_code=outcome.status_code)
+            )
+        except ResponseValidationError as err:
+            raise _tag(err, send.client_message_id, "stored") from None
         return Reply(message=message, agent_response=agent_response, session_status=session_status)
 
     def stream(
@@ -293,14 +465,36 @@ class Sender:
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
     ) -> MessageStream:
-        outcome, cmid, session_id = self._submit("sse", session_id, content, attachments, metadata, client_message_id)
-        if isinstance(outcome, _Reconciled):
-            raise outcome.reply_error(cmid, session_id)
+        send = self._prepare("sse", session_id, content, attachments, metadata, client_message_id)
+        outcome = self._deliver(send, self._reply_options, stream=True)
+        if isinstance(outcome, _Stored):
+            raise self._reply_error(outcome, send)
         if not isinstance(outcome, OpenStream):
-            raise ResponseValidationError(
+            # JSON where a stream was expected, naming our message: stored, but there is no reply to read.
+            failure = ResponseValidationError(
                 "stream: the server did not answer with an event stream",
                 status_code=outcome.status_code,
                 operation="stream",
             )
+            message, _, _ = self._parts(outcome, send)
+            raise self._reply_error(_Stored(message, failure), send)
+
+        def resolve(failure: ElizaError, stored: Message | None) -> ElizaError:
+            """The stream broke or ended without a reply: say whether the message is stored."""
+            if stored is None:
+                try:
+                    stored = self._find(send, settle=None, failure=failure)
+                except DeliveryUnknownError as unknown:
+                    return unknown
+            if stored is None:
+                return _tag(failure, send.client_message_id, "not_stored")
+            return self._reply_error(_Stored(stored, failure), send)
+
         idle = self._reply_options.timeout.read
-        return MessageStream(outcome, idle_timeout=idle, max_event_bytes=self._transport.limits.max_event_bytes)
+        return MessageStream(
+            outcome,
+            idle_timeout=idle,
+            max_event_bytes=self._transport.limits.max_event_bytes,
+            client_message_id=send.client_message_id,
+            resolve=resolve,
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -29,7 +29,7 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import Health, MessagePage, Reply, SendResult, Session, SessionList, TimeoutConfig, TimeoutSettings
 from ._pagination import FetchPage, MessageIterator
-from ._sending import Sender
+from ._sending import DEFAULT_RECONCILE_WINDOW, Sender
 from ._timestamps import to_epoch_ms
 from ._transport import Answer, RequestOptions, Transport
 from ._types import Timeout
@@ -104,6 +104,7 @@ class SessionsResource:
         *,
         reply_timeout: float | None,
         timeout_minutes_range: tuple[float, float] = (TIMEOUT_MINUTES_MIN, TIMEOUT_MINUTES_MAX),
+        reconcile_window: float = DEFAULT_RECONCILE_WINDOW,
     ) -> None:
         self._transport = transport
         self._options = options
@@ -118,7 +119,9 @@ class SessionsResource:
             max_retries=options.max_retries,
             extra_headers=options.extra_headers,
         )
-        self._sender = Sender(transport, self._options, self._reply_options, self._history_fetcher)
+        self._sender = Sender(
+            transport, self._options, self._reply_options, self._history_fetcher, reconcile_window=reconcile_window
+        )
 
     # --- plumbing -------------------------------------------------------------------------------------------
 
@@ -141,13 +144,22 @@ class SessionsResource:
         *,
         path: str,
         deadline: Deadline | None = None,
+        on_answer: Callable[[Answer], None] | None = None,
         **arguments: Any,
     ) -> T:
         answer = self._transport.request(operation, endpoint, self._options, path=path, deadline=deadline, **arguments)
+        if on_answer is not None:
+            on_answer(answer)
         return structure(self._json(answer, operation), cls, operation=operation, status_code=answer.status_code)
 
-    def _history_fetcher(self, session_id: str, deadline: Deadline | None = None) -> FetchPage:
-        """Pages of one session's history; with ``deadline``, every page is bounded by that call's deadline."""
+    def _history_fetcher(
+        self,
+        session_id: str,
+        deadline: Deadline | None = None,
+        on_answer: Callable[[Answer], None] | None = None,
+    ) -> FetchPage:
+        """Pages of one session's history; with ``deadline``, every page is bounded by that call's deadline;
+        ``on_answer`` sees each page's answer (its headers) before it is parsed."""
         from eliza_sessions_api.api.sessions import list_messages
 
         def fetch(limit: int, before: int | None, after: int | None) -> MessagePage:
@@ -157,6 +169,7 @@ class SessionsResource:
                 MessagePage,
                 path=f"{_SESSIONS_PATH}/{session_id}/messages",
                 deadline=deadline,
+                on_answer=on_answer,
                 session_id=session_id,
                 limit=limit,
                 before=before,

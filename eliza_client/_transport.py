@@ -82,13 +82,18 @@ class Answer:
 
 
 class OutcomeUnknown(Exception):
-    """An unsafe operation's attempt failed after the request may have reached the server."""
+    """An unsafe operation's attempt failed after the request may have reached the server.
 
-    def __init__(self, error: APIError, decision: RetryDecision, attempt: int) -> None:
+    ``sent_at`` is when that attempt started (``time.monotonic()``): a request still held by the server may be
+    handled until some time after it.
+    """
+
+    def __init__(self, error: APIError, decision: RetryDecision, attempt: int, sent_at: float) -> None:
         super().__init__(str(error))
         self.error = error
         self.decision = decision
         self.attempt = attempt
+        self.sent_at = sent_at
 
 
 # --- transport failures ----------------------------------------------------------------------------------------
@@ -524,6 +529,7 @@ class Transport:
                     operation=operation,
                 )
             error: APIError
+            sent_at = time.monotonic()
             try:
                 outcome = self._attempt(operation, endpoint, options, deadline, path, stream, arguments)
             except APIError as err:
@@ -547,7 +553,7 @@ class Transport:
                     logger.debug("%s: not retrying, the outcome is unknown: %s", operation, decision.reason)
                     raise error
                 logger.debug("%s: %s", operation, decision.reason)
-                raise OutcomeUnknown(error, decision, attempt)
+                raise OutcomeUnknown(error, decision, attempt, sent_at)
             if not decision.retry:
                 logger.debug("%s: not retrying: %s", operation, decision.reason)
                 raise error

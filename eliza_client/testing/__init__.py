@@ -12,7 +12,7 @@ It reproduces the real server's wire format and oddities (bare success bodies, f
 """
 
 from ._agent import FAIL_MARKER, NOSTREAM_MARKER, SILENT_MARKER, agent_id_for
-from ._clock import Clock, ManualClock, SystemClock
+from ._clock import Clock, ManualClock, SkewedClock, SystemClock
 from ._faults import OPERATION_IDS, Faults
 from ._server import LocalSessionsServer
 from ._state import Settings
@@ -26,6 +26,7 @@ __all__ = [
     "Faults",
     "LocalSessionsServer",
     "ManualClock",
+    "SkewedClock",
     "Settings",
     "SystemClock",
     "agent_id_for",

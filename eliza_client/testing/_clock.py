@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "ManualClock", "SystemClock"]
+__all__ = ["Clock", "ManualClock", "SkewedClock", "SystemClock"]
 
 
 @runtime_checkable
@@ -30,6 +30,24 @@ class SystemClock:
 
     def __repr__(self) -> str:
         return "SystemClock()"
+
+
+class SkewedClock:
+    """The wall clock, shifted by ``offset_seconds`` (negative: the server is behind the client).
+
+    Everything the server dates uses it — ``createdAt``, message timestamps, expiry, and the ``Date`` header — so a
+    client's assumptions about agreeing clocks can be tested.
+    """
+
+    def __init__(self, offset_seconds: float) -> None:
+        self.offset_ms = round(offset_seconds * 1000)
+
+    def now_ms(self) -> int:
+        """Return the shifted wall-clock time in epoch milliseconds."""
+        return time.time_ns() // 1_000_000 + self.offset_ms
+
+    def __repr__(self) -> str:
+        return f"SkewedClock(offset_seconds={self.offset_ms / 1000:g})"
 
 
 class ManualClock:

@@ -1,8 +1,10 @@
 """Fault injection: make the next N requests (optionally for one route) misbehave on purpose.
 
 This is how a client's retry logic and its exactly-once guarantees get tested: a 503 with ``Retry-After``, a
-connection that drops before or after the message was stored, a response that arrives too late, a body that is
-cut short.
+connection that drops before or after the message was stored, a request held before it is handled (a queue, a slow
+database) or a response that arrives too late, a body that is cut short, empty or of the wrong shape, an
+acknowledgement of somebody else's message, and a history read that lags behind (a replica). For a server whose
+clock disagrees with the client's, give the server a :class:`~eliza_client.testing.SkewedClock`.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ OPERATION_IDS = frozenset(
     }
 )
 
-FaultKind = Literal["fail", "drop", "delay", "truncate"]
+FaultKind = Literal["fail", "drop", "delay", "truncate", "corrupt", "foreign_ack", "stale"]
 When = Literal["before", "after_store"]
+#: What :meth:`Faults.corrupt_body` sends instead of the real body.
+Corruption = Literal["empty", "not_json", "wrong_shape", "truncated_json"]
 
 
 @attrs.define
@@ -46,6 +50,8 @@ class FaultRule:
     retry_after: float | None = None
     body: dict[str, Any] | None = None
     seconds: float = 0.0
+    corruption: Corruption = "empty"
+    hide_newest: int = 1
 
     def matches(self, operation_id: str | None) -> bool:
         """Whether this rule applies to a request for ``operation_id`` (None = an unknown route)."""
@@ -120,6 +126,38 @@ class Faults:
         """
         _check(count, route)
         self._add(FaultRule("truncate", count, route, when="after_store"))
+
+    def corrupt_body(
+        self,
+        kind: Corruption = "not_json",
+        *,
+        when: When = "after_store",
+        count: int = 1,
+        route: str | None = None,
+    ) -> None:
+        """Answer with the route's success status but a broken body: ``"empty"``, ``"not_json"`` (an HTML page),
+        ``"wrong_shape"`` (a JSON object without the documented fields) or ``"truncated_json"`` (the real body cut
+        in half, with a matching ``Content-Length``, so the HTTP exchange itself is complete).
+
+        ``when="after_store"``: the request is handled (a message is stored) before the broken answer;
+        ``when="before"``: nothing is handled.
+        """
+        _check(count, route)
+        self._add(FaultRule("corrupt", count, route, when=when, corruption=kind))
+
+    def foreign_ack(self, *, count: int = 1, route: str | None = "send_message") -> None:
+        """Store the message, then acknowledge somebody else's: the 201's ``userMessage`` gets another id and
+        another ``metadata.clientMessageId`` (as a proxy that mixed up two answers would)."""
+        _check(count, route)
+        self._add(FaultRule("foreign_ack", count, route, when="after_store"))
+
+    def stale_history(self, *, count: int = 1, hide_newest: int = 1) -> None:
+        """The next ``count`` history reads (``list_messages``) leave out the session's ``hide_newest`` newest
+        messages, as a read from a replica that lags behind would."""
+        _check(count, "list_messages")
+        if hide_newest < 1:
+            raise ValueError("hide_newest must be at least 1")
+        self._add(FaultRule("stale", count, "list_messages", when="after_store", hide_newest=hide_newest))
 
     def clear(self) -> None:
         """Disarm every pending fault."""

@@ -24,6 +24,7 @@ import errno
 import hashlib
 import http.server
 import ipaddress
+import json
 import logging
 import re
 import socket
@@ -31,6 +32,7 @@ import socketserver
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from http import HTTPStatus
 from types import TracebackType
@@ -572,10 +574,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             lines.append(f"Content-Length: {len(response.body)}")
         # Node writes Date, then Connection/Keep-Alive unless the handler set Connection itself (SSE does),
         # then Transfer-Encoding for a body of unknown length.
+        # Node dates its answers with the same clock as everything else (a skewed server sends a skewed Date).
+        date = email.utils.formatdate(self.server.owner.clock.now_ms() / 1000, usegmt=True)
         if "Connection" in names:
-            lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
+            lines.append(f"Date: {date}")
         else:
-            lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
+            lines.append(f"Date: {date}")
             if self.close_connection:
                 lines.append("Connection: close")
             else:
@@ -609,6 +613,53 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 _LAST_CHUNK = b"0\r\n\r\n"
+
+
+# --- fault rewrites of a prepared response ----------------------------------------------------------------------
+
+
+def _without_length(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in headers if name.lower() not in {"content-length", "etag"}]
+
+
+def _corrupted(response: Response, rule: FaultRule) -> Response:
+    """The same status as a success, a broken body (the exchange itself is well-formed HTTP)."""
+    status = response.status if 200 <= response.status < 300 else 200
+    headers = [(n, v) for n, v in _without_length(response.headers) if n.lower() != "content-type"]
+    if rule.corruption == "empty":
+        return Response(status, headers)
+    if rule.corruption == "not_json":
+        return Response(status, [*headers, ("Content-Type", "text/html")], b"<html><body>Bad gateway</body></html>")
+    if rule.corruption == "wrong_shape":
+        return Response(status, [*headers, ("Content-Type", "application/json")], b'{"unexpected":true}')
+    body = response.body if response.stream is None else b"".join(event for event, _ in response.stream)
+    return Response(status, [*headers, ("Content-Type", "application/json")], body[: len(body) // 2])
+
+
+def _rewrite_json(response: Response, change: Any) -> Response:
+    if response.stream is not None or not 200 <= response.status < 300:
+        return response
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        return response
+    return Response(response.status, _without_length(response.headers), _json_body(change(body)))
+
+
+def _foreign(body: Any) -> Any:
+    message = body.get("userMessage") if isinstance(body, dict) else None
+    if isinstance(message, dict):
+        message["id"] = str(uuid.uuid4())
+        metadata = message.get("metadata")
+        if isinstance(metadata, dict):
+            metadata["clientMessageId"] = f"foreign-{uuid.uuid4()}"
+    return body
+
+
+def _hide_newest(body: Any, count: int) -> Any:
+    if isinstance(body, dict) and isinstance(body.get("messages"), list):
+        body["messages"] = body["messages"][count:]
+    return body
 
 
 def _chunk(data: bytes) -> bytes:
@@ -922,6 +973,11 @@ class LocalSessionsServer:
                 raise _AbortConnection
             if rule.kind == "delay" and not self._pause(rule.seconds):
                 raise _AbortConnection
+            if rule.kind == "corrupt":
+                # Nothing handled: a bare success status of the route, then the broken body.
+                status = 201 if operation in {"create_session", "send_message"} else 200
+                handler.write_response(request, _corrupted(Response(status, [], b"{}"), rule))
+                return
         response = self._app.handle(request)
         if rule is not None and rule.when == "after_store":
             if rule.kind == "drop":
@@ -931,4 +987,10 @@ class LocalSessionsServer:
             if rule.kind == "truncate":
                 handler.write_response(request, response, truncate=True)
                 return
+            if rule.kind == "corrupt":
+                response = _corrupted(response, rule)
+            elif rule.kind == "foreign_ack":
+                response = _rewrite_json(response, _foreign)
+            elif rule.kind == "stale":
+                response = _rewrite_json(response, lambda body: _hide_newest(body, rule.hide_newest))
         handler.write_response(request, response)

@@ -463,14 +463,6 @@ def test_unknown_stream_event(mocked: responses.RequestsMock, mock_client: Eliza
             "activeSessions",
             id="health-string-count",
         ),
-        pytest.param(
-            "POST",
-            f"/{SID}/messages",
-            {"success": True},
-            lambda c: c.sessions.send_message(SID, "hi"),
-            "userMessage",
-            id="send-without-message",
-        ),
     ],
 )
 def test_2xx_with_a_wrong_shape_names_the_field(

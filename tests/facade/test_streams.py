@@ -18,6 +18,7 @@ from eliza_client import (
     DoneEvent,
     ElizaClient,
     ErrorEvent,
+    ReplyLostError,
     StreamConsumedError,
     StreamEvent,
     UserMessageEvent,
@@ -258,9 +259,14 @@ def test_a_stream_cut_midway_raises_after_the_events_received(
         with client.sessions.stream(session_id, "cut me off") as stream:
             received.extend(stream)
 
-    with pytest.raises(APIConnectionError) as excinfo:
+    # The stored user message arrived: the reply is lost, and the error says so (do not resend).
+    with pytest.raises(ReplyLostError) as excinfo:
         read_all()
     assert isinstance(received[0], UserMessageEvent)
     assert not any(isinstance(e, DoneEvent) for e in received)
-    assert excinfo.value.operation == "stream"
+    assert excinfo.value.delivery == "stored"
+    assert excinfo.value.sent_message == received[0].message
+    cause = excinfo.value.__cause__
+    assert isinstance(cause, APIConnectionError)
+    assert cause.operation == "stream"
     assert client.sessions.health().status == "healthy"

@@ -1,7 +1,7 @@
 """Run one client call in a fresh process and report its outcome and the process's peak memory growth.
 
 Usage: python _memory_probe.py BASE_URL OPERATION MAX_RESPONSE_BYTES MAX_EVENT_BYTES
-Prints one JSON line: {"error": <exception class or "ok">, "peak_growth": <bytes>, "elapsed": <seconds>}.
+Prints one JSON line: {"error": <exception class (for ReplyLostError, "ReplyLostError<-" and its cause's) or "ok">, "peak_growth": <bytes>, "elapsed": <seconds>}.
 """
 
 from __future__ import annotations
@@ -31,13 +31,15 @@ def main() -> None:
             if operation == "get":
                 client.sessions.get(SESSION_ID)
             elif operation == "stream":
-                with client.sessions.stream(SESSION_ID, "hello") as stream:
+                with client.sessions.stream(SESSION_ID, "hello", client_message_id="cmid-stream") as stream:
                     for _ in stream:
                         pass
             else:
                 raise SystemExit(f"unknown operation {operation}")
         except Exception as err:  # the type is the result
             outcome = type(err).__name__
+            if err.__cause__ is not None and type(err).__name__ == "ReplyLostError":
+                outcome += "<-" + type(err.__cause__).__name__
         print(json.dumps({"error": outcome, "peak_growth": peak() - before, "elapsed": time.monotonic() - started}))
 
 

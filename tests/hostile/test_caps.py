@@ -3,6 +3,7 @@ memory (measured in a fresh process) and end promptly in a typed error."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from eliza_client import InternalServerError, Limits, ResponseTooLargeError
 
 from .conftest import SESSION_ID, make_client
 from .server import Conn, HostileServer, chunked, gzip_bomb, head
+from .test_streams import USER_MESSAGE
 
 PROBE = Path(__file__).with_name("_memory_probe.py")
 MiB = 1024 * 1024
@@ -63,19 +65,33 @@ def bomb(status: int, content_type: str = "application/json") -> object:
     return script
 
 
-def sse_bomb(conn: Conn) -> None:
+def empty_history(conn: Conn) -> bool:
+    """The client's look-up of its caller-chosen id, before it sends: nothing there yet."""
+    page = b'{"messages":[],"hasMore":false}'
+    conn.send(head(200, {"Content-Type": "application/json", "Content-Length": str(len(page))}) + page)
+    return True
+
+
+def sse_bomb(conn: Conn) -> bool | None:
+    if conn.method == "GET":
+        return empty_history(conn)
     data = gzip_bomb(BOMB_MIB)
     conn.send(
         head(200, {"Content-Type": "text/event-stream", "Content-Encoding": "gzip", "Transfer-Encoding": "chunked"})
     )
-    for part in chunked(pieces(data)):
+    for part in chunked(iter([gzip.compress(USER_MESSAGE), *pieces(data)])):
         if not conn.send(part):
-            return
+            return None
+    return None
 
 
-def sse_one_line(conn: Conn) -> None:
+def sse_one_line(conn: Conn) -> bool | None:
+    if conn.method == "GET":
+        return empty_history(conn)
     conn.send(head(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked"}))
+    conn.send(b"%x\r\n%s\r\n" % (len(USER_MESSAGE), USER_MESSAGE))
     conn.forever(b"%x\r\ndata: %s\r\n" % (65536 + 6, b"z" * 65536))
+    return None
 
 
 #: Growth allowed over the cap: decoder and socket buffers, one read's worth of pieces, the join of the body.
@@ -89,8 +105,9 @@ SLACK = 24 * MiB
         (endless_close_delimited, "get", 8 * MiB, "ResponseTooLargeError"),
         (bomb(200), "get", 8 * MiB, "ResponseTooLargeError"),
         (bomb(500), "get", 8 * MiB, "InternalServerError"),
-        (sse_bomb, "stream", 8 * MiB, "ResponseTooLargeError"),
-        (sse_one_line, "stream", 64 * MiB, "ResponseTooLargeError"),
+        # The stored user message arrived first: the reply is lost (do not resend), because of the cap.
+        (sse_bomb, "stream", 8 * MiB, "ReplyLostError<-ResponseTooLargeError"),
+        (sse_one_line, "stream", 64 * MiB, "ReplyLostError<-ResponseTooLargeError"),
     ],
     ids=[
         "endless-chunked",

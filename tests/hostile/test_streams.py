@@ -3,24 +3,49 @@ line, event or decompressed stream can grow past its cap."""
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Callable
 
 import pytest
 
-from eliza_client import APITimeoutError, ElizaClient, Limits, ResponseTooLargeError, ResponseValidationError, Timeout
+from eliza_client import (
+    APITimeoutError,
+    ElizaClient,
+    Limits,
+    ReplyLostError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    Timeout,
+)
 
 from .conftest import SESSION_ID, make_client
 from .server import Conn, HostileServer, chunked, gzip_bomb, head
 
 SSE = {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache"}
 CHUNK = b'event: chunk\ndata: {"chunk": "hi", "index": 0}\n\n'
+CMID = "cmid-stream"
+USER_MESSAGE = (
+    b'event: user_message\ndata: {"id": "acb8246b-b08f-48d9-8bbe-eef0ba05a07f", "author_id": '
+    b'"55006f1f-f88a-412e-a796-19424d7b00b9", "content": "hello", "created_at": 1796175295402, '
+    b'"source_type": "user", "metadata": {"clientMessageId": "' + CMID.encode() + b'"}}\n\n'
+)
 
 
-def sse(body: Callable[[Conn], None]) -> Callable[[Conn], None]:
-    def script(conn: Conn) -> None:
+def sse(body: Callable[[Conn], None], *, user_message: bool = True) -> Callable[[Conn], None]:
+    """A send answered with an event stream (the stored user message first, then ``body``); a history read (the
+    client's look-up of its caller-chosen id) answered with an empty page."""
+
+    def script(conn: Conn) -> bool | None:
+        if conn.method == "GET":
+            page = b'{"messages":[],"hasMore":false}'
+            conn.send(head(200, {"Content-Type": "application/json", "Content-Length": str(len(page))}) + page)
+            return True
         conn.send(head(200, SSE))
+        if user_message:
+            conn.send(piece(USER_MESSAGE))
         body(conn)
+        return None
 
     return script
 
@@ -30,16 +55,23 @@ def piece(data: bytes) -> bytes:
 
 
 def read_stream(client: ElizaClient) -> tuple[BaseException, float, int]:
-    """Read a stream to its end; return the exception that ended it, the time it took and the events seen."""
+    """Read a stream to its end; return why the reply was lost, the time it took and the events seen.
+
+    The user message arrived first, so the client knows it is stored: what ends the stream early is a
+    ``ReplyLostError`` (do not resend) whose cause is the limit that was hit.
+    """
     started = time.monotonic()
     events = 0
     try:
-        with client.sessions.stream(SESSION_ID, "hello") as stream:
+        with client.sessions.stream(SESSION_ID, "hello", client_message_id=CMID) as stream:
             for _ in stream:
                 events += 1
-    except Exception as err:  # the type is asserted by each test
-        return err, time.monotonic() - started, events
-    raise AssertionError(f"the stream ended without an error after {events} events")
+    except ReplyLostError as err:
+        assert err.client_message_id == CMID
+        assert err.delivery == "stored"
+        assert err.__cause__ is not None
+        return err.__cause__, time.monotonic() - started, events
+    raise AssertionError(f"the stream ended without losing its reply after {events} events")
 
 
 def keep_alive_comments(conn: Conn) -> None:
@@ -133,8 +165,13 @@ def test_many_data_lines_are_one_event_and_are_cut_at_the_event_cap(hostile: Hos
 def test_an_sse_gzip_bomb_is_cut_at_the_stream_cap(hostile: HostileServer) -> None:
     bomb = gzip_bomb(256)
 
-    def script(conn: Conn) -> None:
+    def script(conn: Conn) -> bool | None:
+        if conn.method == "GET":
+            page = b'{"messages":[],"hasMore":false}'
+            conn.send(head(200, {"Content-Type": "application/json", "Content-Length": str(len(page))}) + page)
+            return True
         conn.send(head(200, {**SSE, "Content-Encoding": "gzip"}))
+        conn.send(piece(gzip.compress(USER_MESSAGE)))  # a gzip member of its own, then the bomb
         for part in chunked(iter([bomb[i : i + 65536] for i in range(0, len(bomb), 65536)])):
             if not conn.send(part):
                 return
