@@ -88,8 +88,11 @@ class Faults:
         route: str | None = None,
         retry_after: float | None = None,
         body: dict[str, Any] | None = None,
+        when: When = "before",
     ) -> None:
-        """Answer the next ``count`` matching requests with ``status`` before handling them (nothing is stored).
+        """Answer the next ``count`` matching requests with ``status`` before handling them (nothing is stored),
+        or, with ``when="after_store"``, after handling them (a message is stored, then the error is the answer: a
+        gateway that timed out on a slow server, or an agent failure).
 
         The default body is the middleware error shape ``{"success": false, "error": {"code", "message"}}``
         (the real rate-limit body for 429). ``retry_after`` adds a ``Retry-After`` header (seconds; fractions
@@ -98,7 +101,7 @@ class Faults:
         _check(count, route)
         if not 100 <= status <= 599:
             raise ValueError("status must be an HTTP status code")
-        self._add(FaultRule("fail", count, route, status=status, retry_after=retry_after, body=body))
+        self._add(FaultRule("fail", count, route, when=when, status=status, retry_after=retry_after, body=body))
 
     def drop_connection(self, *, when: When = "before", count: int = 1, route: str | None = None) -> None:
         """Close the connection without any response.

@@ -980,6 +980,9 @@ class LocalSessionsServer:
                 return
         response = self._app.handle(request)
         if rule is not None and rule.when == "after_store":
+            if rule.kind == "fail":
+                handler.write_response(request, self._app.fault_response(request, rule))
+                return
             if rule.kind == "drop":
                 raise _AbortConnection
             if rule.kind == "delay" and not self._pause(rule.seconds):
