@@ -133,7 +133,9 @@ class MessageStream:
             ) from None
         if self.message is None:
             # Not even the stored user message: the answer is not the stream it claims to be.
-            raise APIConnectionError("stream: the stream ended without any event", request_sent=True, operation=_OPERATION)
+            raise APIConnectionError(
+                "stream: the stream ended without any event", request_sent=True, operation=_OPERATION
+            )
         # After the user message, a clean end without ``done`` is the agent choosing not to answer (as a missing
         # ``agentResponse`` is for ``send_and_wait``): iteration ends, ``until_done`` says so.
 

@@ -332,7 +332,7 @@ class Sender:
                     return found
                 if started >= settle:
                     return None  # a read that began after the settle time did not see it: not stored
-            delay = min(4.0, 0.25 * 2**min(reads + failed - 1, 4))
+            delay = min(4.0, 0.25 * 2 ** min(reads + failed - 1, 4))
             delay = max(delay, min(settle - started, 0.25)) if started < settle else delay
             remaining = send.deadline.remaining()
             if remaining is not None and delay >= remaining:

@@ -384,14 +384,20 @@ class SessionsResource:
 
         **Exactly once**: the message is tagged with ``client_message_id`` (a new UUID unless you pass one) in
         ``metadata["clientMessageId"]``. When a send fails in a way that may have reached the server (dropped
-        connection, read timeout, 5xx), the client looks for that id in the history before sending again, so the
-        message is neither lost nor stored twice.
+        connection, read timeout, 5xx, an acknowledgement that is not ours), the client looks for that id in the
+        history — for up to ``reconcile_window`` when the server may still be holding the request — before it
+        sends again, so the message is neither lost nor stored twice.
 
         Raises:
             ValidationError: content is not 1–4000 UTF-16 code units, metadata is not a JSON object of at most
                 10 240 serialized characters, an attachment is not a ``{type, url}`` object.
             SessionExpiredError / SessionNotFoundError: the session is gone.
-            DeliveryUnknownError: the send failed ambiguously and the history could not be checked.
+            DeliveryUnknownError: the send failed ambiguously and the history could not be checked in time.
+            IdempotencyConflictError: your ``client_message_id`` already names a message with other content.
+
+        Every error raised once the request may have reached the server carries ``client_message_id`` and
+        ``delivery`` (``"stored"``, ``"not_stored"`` or ``"unknown"``). A ``client_message_id`` you pass is an
+        idempotency key: sending again with it (and the same content) returns the stored message.
         """
         return self._sender.send(
             session_id, content, attachments=attachments, metadata=metadata, client_message_id=client_message_id

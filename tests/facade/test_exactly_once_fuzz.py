@@ -65,7 +65,10 @@ def copies(server: LocalSessionsServer, session_id: str, client_message_id: str)
 
 def new_client(server: LocalSessionsServer) -> ElizaClient:
     return ElizaClient(
-        server.base_url, timeout=Timeout(connect=2, read=READ_TIMEOUT, total=15), reconcile_window=WINDOW, reply_timeout=2
+        server.base_url,
+        timeout=Timeout(connect=2, read=READ_TIMEOUT, total=15),
+        reconcile_window=WINDOW,
+        reply_timeout=2,
     )
 
 
