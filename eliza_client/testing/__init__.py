@@ -26,8 +26,8 @@ __all__ = [
     "Faults",
     "LocalSessionsServer",
     "ManualClock",
-    "SkewedClock",
     "Settings",
+    "SkewedClock",
     "SystemClock",
     "agent_id_for",
 ]

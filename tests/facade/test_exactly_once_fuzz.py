@@ -7,6 +7,7 @@ faults that hold a request stay inside it, as the window promises nothing beyond
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
@@ -88,32 +89,33 @@ def run_step(
     FAULTS[fault](server)
     content = f"step {index} {fault}"
     cmid = f"cmid-{index}" if caller_id else None
+    outcome: str | ElizaError | None
     try:
-        stored_id = send(client, method, sid, content, cmid)
-    except ReplyLostError as lost:
-        assert lost.client_message_id is not None
-        assert copies(server, sid, lost.client_message_id) == 1, (fault, method)
+        outcome = send(client, method, sid, content, cmid)
+    except ElizaError as err:
+        outcome = err
+    if isinstance(outcome, ReplyLostError):
+        assert outcome.client_message_id is not None
+        assert copies(server, sid, outcome.client_message_id) == 1, (fault, method)
         return
-    except ElizaError as error:
-        known = error.client_message_id
-        assert known is not None, (fault, method, repr(error))
-        assert error.delivery in {"stored", "not_stored", "unknown"}, (fault, repr(error))
+    if isinstance(outcome, ElizaError):
+        known = outcome.client_message_id
+        assert known is not None, (fault, method, repr(outcome))
+        assert outcome.delivery in {"stored", "not_stored", "unknown"}, (fault, repr(outcome))
         count = copies(server, sid, known)
         assert count <= 1, (fault, method, count)
-        if error.delivery == "stored":
-            assert count == 1, (fault, repr(error))
-        elif error.delivery == "not_stored":
-            assert count == 0, (fault, repr(error))
+        if outcome.delivery == "stored":
+            assert count == 1, (fault, repr(outcome))
+        elif outcome.delivery == "not_stored":
+            assert count == 0, (fault, repr(outcome))
         if retry:
             # The caller's own retry, from another process, with the same id and content.
             server.faults.clear()
-            with new_client(server) as other:
-                try:
-                    send(other, "send_message", sid, content, known)
-                except ReplyLostError:
-                    pass
+            with new_client(server) as other, contextlib.suppress(ReplyLostError):
+                send(other, "send_message", sid, content, known)
             assert copies(server, sid, known) == 1, (fault, "after the caller's retry")
         return
+    stored_id = outcome
     assert stored_id is not None
     assert copies(server, sid, stored_id) == 1, (fault, method)
 

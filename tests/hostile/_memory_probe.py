@@ -1,7 +1,8 @@
 """Run one client call in a fresh process and report its outcome and the process's peak memory growth.
 
 Usage: python _memory_probe.py BASE_URL OPERATION MAX_RESPONSE_BYTES MAX_EVENT_BYTES
-Prints one JSON line: {"error": <exception class (for ReplyLostError, "ReplyLostError<-" and its cause's) or "ok">, "peak_growth": <bytes>, "elapsed": <seconds>}.
+Prints one JSON line: {"error": <exception class, or "ok">, "peak_growth": <bytes>, "elapsed": <seconds>}; for a
+ReplyLostError the error reads "ReplyLostError<-" and its cause's class.
 """
 
 from __future__ import annotations

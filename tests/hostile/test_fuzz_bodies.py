@@ -8,6 +8,7 @@ through the hostile server, to every operation.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
@@ -196,10 +197,8 @@ def test_only_eliza_errors_escape(replay: tuple[HostileServer, Replay], operatio
     limits = Limits(max_response_bytes=2 * 1024 * 1024, max_event_bytes=1024 * 1024)
     with ElizaClient(server.url, max_retries=1, timeout=Timeout(1, 1, 3), reply_timeout=1, limits=limits) as client:
         client._transport.sleep = lambda seconds: None
-        try:
+        with contextlib.suppress(ElizaError):  # anything else fails the test
             OPERATIONS[operation][1](client)
-        except ElizaError:
-            pass
 
 
 def test_a_hostile_value_in_a_field_is_named(replay: tuple[HostileServer, Replay]) -> None:

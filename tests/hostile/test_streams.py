@@ -62,16 +62,19 @@ def read_stream(client: ElizaClient) -> tuple[BaseException, float, int]:
     """
     started = time.monotonic()
     events = 0
+    lost: ReplyLostError | None = None
     try:
         with client.sessions.stream(SESSION_ID, "hello", client_message_id=CMID) as stream:
             for _ in stream:
                 events += 1
     except ReplyLostError as err:
-        assert err.client_message_id == CMID
-        assert err.delivery == "stored"
-        assert err.__cause__ is not None
-        return err.__cause__, time.monotonic() - started, events
-    raise AssertionError(f"the stream ended without losing its reply after {events} events")
+        lost = err
+    elapsed = time.monotonic() - started
+    assert lost is not None, f"the stream ended without losing its reply after {events} events"
+    assert lost.client_message_id == CMID
+    assert lost.delivery == "stored"
+    assert lost.__cause__ is not None
+    return lost.__cause__, elapsed, events
 
 
 def keep_alive_comments(conn: Conn) -> None:
