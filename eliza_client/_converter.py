@@ -22,6 +22,7 @@ walked again field by field to name the one that is wrong.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -47,7 +48,7 @@ from ._timestamps import from_epoch_ms, parse_iso
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["BusMessage", "CreatedSession", "get_converter", "strict_converter", "structure"]
+__all__ = ["BusMessage", "CreatedSession", "decode_json", "get_converter", "strict_converter", "structure"]
 
 T = TypeVar("T")
 _Hook = Callable[..., Any]  # (value, type) -> structured; the type is optional for leaf hooks
@@ -94,16 +95,29 @@ def _timestamp(value: Any, _: Any = None) -> datetime:
     raise TypeError(f"expected an ISO-8601 string or epoch milliseconds, got {type(value).__name__}")
 
 
-def _milliseconds(value: Any, _: Any = None) -> timedelta:
+def _finite(value: Any, what: str) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected milliseconds as a number, got {type(value).__name__}")
-    return timedelta(milliseconds=value)
+        raise TypeError(f"expected {what} as a number, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected {what} as a finite number, got {value!r}")
+    return value
+
+
+def _duration(value: Any, what: str, unit: str) -> timedelta:
+    number = _finite(value, what)
+    try:
+        return timedelta(**{unit: number})
+    except OverflowError:
+        # timedelta holds about ±2.7 million years; anything beyond is no duration a server means.
+        raise ValueError(f"{what} {number!r} is out of range") from None
+
+
+def _milliseconds(value: Any, _: Any = None) -> timedelta:
+    return _duration(value, "milliseconds", "milliseconds")
 
 
 def _seconds(value: Any, _: Any = None) -> timedelta:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected seconds as a number, got {type(value).__name__}")
-    return timedelta(seconds=value)
+    return _duration(value, "seconds", "seconds")
 
 
 def _js_truthy(value: Any, _: Any = None) -> bool:
@@ -157,9 +171,7 @@ def _optional(hook: _Hook) -> _Hook:
 
 
 def _number(value: Any, _: Any = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected a number, got {type(value).__name__}")
-    return value
+    return _finite(value, "a number")
 
 
 def _list(value: Any, _: Any = None) -> list[Any]:
@@ -273,7 +285,7 @@ def _locate(
             continue
         try:
             (hook or conv.get_structure_hook(fields[name].type))(data[wire], fields[name].type)
-        except (TypeError, ValueError, KeyError) as field_err:
+        except Exception as field_err:  # whatever a hook raises names this field
             return _prefixed(wire, field_err)
     # Not one of the spec's fields: a hand-written hook already named the path (or it is the object itself).
     return err if isinstance(err, _FieldError) else _FieldError(cls.__name__, str(err))
@@ -306,7 +318,7 @@ def _with_extra(
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
         try:
             obj = base(data, cls)
-        except (TypeError, ValueError, KeyError) as err:
+        except Exception as err:  # TypeError/ValueError/KeyError mostly; anything else is named the same way
             raise _locate(data, target, spec, conv, err) from err
         unknown = set() if all_required and len(data) == n_known else data.keys() - known
         if has_metadata and "metadata" in data and type(data["metadata"]) is not dict and data["metadata"] is not None:
@@ -403,12 +415,12 @@ def _message_page(conv: cattrs.Converter) -> _Hook:
             raise _FieldError("messages", f"expected a list, got {type(messages).__name__}")
         try:
             parsed = tuple([message(item, Message) for item in messages])
-        except (TypeError, ValueError, KeyError):
+        except Exception:
             # Find which message failed (only on the error path, so the happy path stays one pass).
             for index, item in enumerate(messages):
                 try:
                     message(item, Message)
-                except (TypeError, ValueError, KeyError) as err:
+                except Exception as err:
                     raise _prefixed(f"messages[{index}]", err) from err
             raise
         cursors = data.get("cursors")
@@ -417,7 +429,7 @@ def _message_page(conv: cattrs.Converter) -> _Hook:
         try:
             before = _timestamp(cursors["before"]) if cursors else None
             after = _timestamp(cursors["after"]) if cursors else None
-        except (TypeError, ValueError, KeyError) as err:
+        except Exception as err:
             raise _prefixed("cursors", err) from err
         return MessagePage(messages=parsed, has_more=_bool(data["hasMore"]), before=before, after=after)
 
@@ -485,6 +497,41 @@ def strict_converter() -> cattrs.Converter:
     return _configure(cattrs.Converter(detailed_validation=False, forbid_extra_keys=True))
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} overflows a float")
+    return value
+
+
+def decode_json(body: bytes, *, operation: str, status_code: int) -> Any:
+    """Decode a response body as JSON — the one decoding path of every answer.
+
+    A JavaScript server never writes ``NaN``/``Infinity`` or a number that overflows a double, so those are
+    malformed bodies here, like invalid JSON and nesting too deep for the decoder.
+
+    Raises:
+        ResponseValidationError: with the body (scrubbed, then truncated) and the reason.
+    """
+    try:
+        return json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError as err:
+        raise ResponseValidationError(
+            f"{operation}: the response is nested too deeply to decode", status_code=status_code, operation=operation
+        ) from err
+    except ValueError as err:
+        raise ResponseValidationError(
+            f"{operation}: the response is not JSON ({err})",
+            status_code=status_code,
+            body=body,
+            operation=operation,
+        ) from err
+
+
 def structure(
     data: Any,
     cls: type[T],
@@ -515,16 +562,14 @@ def structure(
             field=field,
             operation=operation,
         ) from err
-    except (TypeError, ValueError) as err:
+    except RecursionError as err:
         raise ResponseValidationError(
-            f"{operation}: unexpected response shape: {err}",
+            f"{operation}: the response is nested too deeply", status_code=status_code, operation=operation
+        ) from err
+    except Exception as err:
+        # Whatever else a hook or cattrs raises on a malformed body is a malformed body, never a crash.
+        raise ResponseValidationError(
+            f"{operation}: unexpected response shape: {type(err).__name__}: {err}",
             status_code=status_code,
             operation=operation,
         ) from err
-    except Exception as err:
-        # cattrs' own validation errors (and only those) end up here.
-        if type(err).__module__.startswith("cattrs"):
-            raise ResponseValidationError(
-                f"{operation}: unexpected response shape: {err}", status_code=status_code, operation=operation
-            ) from err
-        raise

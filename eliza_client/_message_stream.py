@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Self
 
-from ._converter import BusMessage, structure
+from ._converter import BusMessage, decode_json, structure
 from ._errors import (
     APIConnectionError,
     ElizaError,
@@ -141,8 +141,8 @@ class MessageStream:
 
     def _data(self, sse: ServerSentEvent) -> Any:
         try:
-            return json.loads(sse.data)
-        except (ValueError, RecursionError) as err:
+            return decode_json(sse.data.encode(), operation=_OPERATION, status_code=self._stream.status_code)
+        except ResponseValidationError as err:
             raise ResponseValidationError(
                 f"stream: the {sse.event!r} event's data is not JSON",
                 status_code=self._stream.status_code,

@@ -30,7 +30,6 @@ is not there:
 from __future__ import annotations
 
 import email.utils
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -40,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 
 from ._constants import CLIENT_MESSAGE_ID_KEY
-from ._converter import BusMessage, structure
+from ._converter import BusMessage, decode_json, structure
 from ._deadline import Deadline
 from ._errors import (
     APIConnectionError,
@@ -128,6 +127,14 @@ class _Stored:
     failure: ElizaError | None
 
 
+@attrs.frozen
+class _Acknowledged:
+    """A 2xx answer that names our message, with its decoded body."""
+
+    answer: Answer
+    data: dict[str, Any]
+
+
 @attrs.define
 class _Send:
     """One public send call: what was asked, and what has been learnt so far."""
@@ -204,7 +211,7 @@ class Sender:
 
     # --- delivery ---------------------------------------------------------------------------------------------
 
-    def _deliver(self, send: _Send, options: RequestOptions, stream: bool) -> Answer | OpenStream | _Stored:
+    def _deliver(self, send: _Send, options: RequestOptions, stream: bool) -> _Acknowledged | OpenStream | _Stored:
         """Send until the server acknowledges our message, or return the stored message found in the history.
 
         Raises: the final error, tagged with the id and what is known of the message (``DeliveryUnknownError`` when
@@ -251,8 +258,11 @@ class Sender:
                 # Refused (4xx), or never sent: nothing was stored.
                 raise _tag(err, send.client_message_id, "not_stored") from None
             else:
-                if isinstance(outcome, OpenStream) or self._acknowledged(outcome, send):
+                if isinstance(outcome, OpenStream):
                     return outcome
+                acknowledged = self._acknowledged(outcome, send)
+                if acknowledged is not None:
+                    return _Acknowledged(outcome, acknowledged)
                 # A 2xx that is not ours, or cannot be read: ambiguous, but the server's handler is done.
                 attempts += 1
                 failure = ResponseValidationError(
@@ -282,13 +292,14 @@ class Sender:
             )
             self._transport.sleep(delay)
 
-    def _acknowledged(self, answer: Answer, send: _Send) -> bool:
+    def _acknowledged(self, answer: Answer, send: _Send) -> dict[str, Any] | None:
+        """The decoded answer if it acknowledges our message (its ``userMessage`` carries our id), else None."""
         try:
-            data = json.loads(answer.content)
-            metadata = data["userMessage"]["metadata"]
-            return bool(metadata[CLIENT_MESSAGE_ID_KEY] == send.client_message_id)
-        except (ValueError, RecursionError, TypeError, KeyError):
-            return False
+            data = decode_json(answer.content, operation="send", status_code=answer.status_code)
+            ours = data["userMessage"]["metadata"][CLIENT_MESSAGE_ID_KEY] == send.client_message_id
+        except (ResponseValidationError, TypeError, KeyError):
+            return None
+        return data if ours and isinstance(data, dict) else None
 
     # --- reconciliation ---------------------------------------------------------------------------------------
 
@@ -386,9 +397,9 @@ class Sender:
 
     # --- the three send methods -------------------------------------------------------------------------------
 
-    def _parts(self, answer: Answer, send: _Send) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
-        data = json.loads(answer.content)  # checked by _acknowledged: a JSON object naming our message
-        status = answer.status_code
+    def _parts(self, acked: _Acknowledged, send: _Send) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
+        data = acked.data  # a JSON object naming our message (checked by _acknowledged)
+        status = acked.answer.status_code
         try:
             message = structure(data["userMessage"], BusMessage, operation="send", status_code=status)
             raw_status = data.get("sessionStatus")
@@ -426,7 +437,7 @@ class Sender:
         outcome = self._deliver(send, self._options, stream=False)
         if isinstance(outcome, _Stored):
             return SendResult(message=outcome.message, session_status=None)
-        assert isinstance(outcome, Answer)
+        assert isinstance(outcome, _Acknowledged)
         message, session_status, _ = self._parts(outcome, send)
         return SendResult(message=message, session_status=session_status)
 
@@ -443,14 +454,14 @@ class Sender:
         outcome = self._deliver(send, self._reply_options, stream=False)
         if isinstance(outcome, _Stored):
             raise self._reply_error(outcome, send)
-        assert isinstance(outcome, Answer)
+        assert isinstance(outcome, _Acknowledged)
         message, session_status, data = self._parts(outcome, send)
         raw_reply = data.get("agentResponse")
         try:
             agent_response = (
                 None
                 if raw_reply is None
-                else structure(raw_reply, AgentResponse, operation="send", status_code=outcome.status_code)
+                else structure(raw_reply, AgentResponse, operation="send", status_code=outcome.answer.status_code)
             )
         except ResponseValidationError as err:
             raise _tag(err, send.client_message_id, "stored") from None
@@ -473,7 +484,7 @@ class Sender:
             # JSON where a stream was expected, naming our message: stored, but there is no reply to read.
             failure = ResponseValidationError(
                 "stream: the server did not answer with an event stream",
-                status_code=outcome.status_code,
+                status_code=outcome.answer.status_code,
                 operation="stream",
             )
             message, _, _ = self._parts(outcome, send)

@@ -8,7 +8,6 @@ converter. Sending lives in ``_sending.py`` (exactly-once delivery), history wal
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -22,9 +21,9 @@ from ._constants import (
     TIMEOUT_MINUTES_MAX,
     TIMEOUT_MINUTES_MIN,
 )
-from ._converter import CreatedSession, structure
+from ._converter import CreatedSession, decode_json, structure
 from ._deadline import Deadline
-from ._errors import ResponseValidationError, SessionGoneError, ValidationError
+from ._errors import SessionGoneError, ValidationError
 from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import Health, MessagePage, Reply, SendResult, Session, SessionList, TimeoutConfig, TimeoutSettings
@@ -126,15 +125,7 @@ class SessionsResource:
     # --- plumbing -------------------------------------------------------------------------------------------
 
     def _json(self, answer: Answer, operation: str) -> Any:
-        try:
-            return json.loads(answer.content)
-        except (ValueError, RecursionError) as err:
-            raise ResponseValidationError(
-                f"{operation}: the response is not JSON",
-                status_code=answer.status_code,
-                body=answer.content,
-                operation=operation,
-            ) from err
+        return decode_json(answer.content, operation=operation, status_code=answer.status_code)
 
     def _call(
         self,
