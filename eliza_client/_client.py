@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
+from urllib.parse import unquote
 
 import requests
 
 from eliza_sessions_api.client import AuthenticatedClient, Client
 
+from ._config import check_base_url, check_extra_headers, check_secret, header_secrets, redact_url
 from ._constants import (
     API_KEY_HEADER,
     DEFAULT_MAX_RETRIES,
@@ -22,7 +25,7 @@ from ._constants import (
 )
 from ._deadline import GuardedAdapter
 from ._errors import ValidationError
-from ._logs import register_secret
+from ._logs import SecretRegistration
 from ._sending import DEFAULT_RECONCILE_WINDOW
 from ._sessions import SessionsResource
 from ._transport import RequestOptions, Transport
@@ -67,12 +70,6 @@ def _check_window(value: object) -> float:
             value=value,
         )
     return float(value)
-
-
-def _check_headers(value: object) -> dict[str, str]:
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ValidationError("extra_headers must map strings to strings", field="extra_headers", rule="type")
-    return dict(value)
 
 
 class ElizaClient:
@@ -133,13 +130,15 @@ class ElizaClient:
         if limits is not None and not isinstance(limits, Limits):
             raise ValidationError("limits must be a Limits instance", field="limits", rule="type")
         base_url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise ValidationError("base_url must be an http:// or https:// URL", field="base_url", rule="format")
+        url = check_base_url(base_url)
         api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY) or None
         if api_key is not None:
-            if not isinstance(api_key, str) or not api_key:
-                raise ValidationError("api_key must be a non-empty string", field="api_key", rule="type", value=None)
-            register_secret(api_key)
+            api_key = check_secret(api_key, "api_key")
+        headers_checked = check_extra_headers(extra_headers or {})
+        # Released by close() (or when the client is garbage-collected): a closed client leaves no key behind.
+        secrets = SecretRegistration()
+        password = url.password
+        secrets.add(api_key, *header_secrets(headers_checked), password, unquote(password) if password else None)
         self._base_url = base_url.rstrip("/")
         owns_session = session is None
         if session is None:
@@ -163,12 +162,16 @@ class ElizaClient:
         else:
             generated = Client(base_url=self._base_url, headers=headers, verify_ssl=verify)
         generated.set_requests_session(session)
-        self._transport = Transport(generated, owns_session=owns_session, limits=limits or Limits())
+        self._transport = Transport(
+            generated, owns_session=owns_session, limits=limits or Limits(), on_close=secrets.release
+        )
+        self._secrets = secrets
+        weakref.finalize(self._transport, secrets.release)
         resolved = Timeout.default() if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
         self._options = RequestOptions(
             timeout=resolved,
             max_retries=_check_retries(max_retries),
-            extra_headers=_check_headers(extra_headers or {}),
+            extra_headers=headers_checked,
         )
         self._reply_timeout = reply_timeout
         self._timeout_minutes_range = _check_range(timeout_minutes_range)
@@ -217,11 +220,12 @@ class ElizaClient:
             max_retries=options.max_retries if isinstance(max_retries, NotGiven) else _check_retries(max_retries),
             extra_headers=options.extra_headers
             if isinstance(extra_headers, NotGiven)
-            else {**options.extra_headers, **_check_headers(extra_headers)},
+            else {**options.extra_headers, **self._header_secrets(check_extra_headers(extra_headers))},
         )
         clone = object.__new__(ElizaClient)
         clone._base_url = self._base_url
         clone._transport = self._transport
+        clone._secrets = self._secrets
         clone._options = new_options
         clone._reply_timeout = self._reply_timeout
         clone._timeout_minutes_range = self._timeout_minutes_range
@@ -234,6 +238,11 @@ class ElizaClient:
             reconcile_window=self._reconcile_window,
         )
         return clone
+
+    def _header_secrets(self, headers: dict[str, str]) -> dict[str, str]:
+        # A copy's credentials live as long as the shared transport, like the original's.
+        self._secrets.add(*header_secrets(headers))
+        return headers
 
     def close(self) -> None:
         """Release the connection pool (unless the ``requests.Session`` was supplied by the caller).
@@ -258,4 +267,5 @@ class ElizaClient:
 
     def __repr__(self) -> str:
         # Never the API key: repr() ends up in logs and tracebacks.
-        return f"ElizaClient(base_url={self._base_url!r}, max_retries={self.max_retries}, timeout={self.timeout!r})"
+        base_url = redact_url(self._base_url)
+        return f"ElizaClient(base_url={base_url!r}, max_retries={self.max_retries}, timeout={self.timeout!r})"

@@ -524,12 +524,15 @@ def decode_json(body: bytes, *, operation: str, status_code: int) -> Any:
             f"{operation}: the response is nested too deeply to decode", status_code=status_code, operation=operation
         ) from err
     except ValueError as err:
-        raise ResponseValidationError(
-            f"{operation}: the response is not JSON ({err})",
-            status_code=status_code,
-            body=body,
-            operation=operation,
-        ) from err
+        reason = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
+    # Raised outside the handler so that neither __cause__ nor __context__ holds the decoder's error: it keeps the
+    # whole body (``doc``), which may echo a secret; ``body`` keeps it scrubbed and truncated instead.
+    raise ResponseValidationError(
+        f"{operation}: the response is not JSON ({reason})",
+        status_code=status_code,
+        body=body,
+        operation=operation,
+    )
 
 
 def structure(

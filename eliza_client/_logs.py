@@ -18,13 +18,16 @@ which is why other modules must log through :data:`logger` or :func:`get_logger`
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import sys
 import threading
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import quote, quote_plus
 
 from ._constants import ENV_LOG
 
@@ -32,6 +35,7 @@ __all__ = [
     "REDACTED",
     "SENSITIVE_HEADERS",
     "SecretFilter",
+    "SecretRegistration",
     "get_logger",
     "logger",
     "redact_headers",
@@ -74,8 +78,12 @@ class SecretFilter(logging.Filter):
         super().__init__()
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
-        # Longest first, so that a key containing another key is replaced whole.
+        # Every secret and the forms it may be echoed in, longest first (so a key containing another key is
+        # replaced whole), as one compiled alternation: one pass over a text whatever the number of secrets.
         self._snapshot: tuple[str, ...] = ()
+        self._pattern: re.Pattern[str] | None = None
+        self._stale = False
+        self._has_secrets = False
 
     def add(self, secret: str) -> None:
         """Start scrubbing ``secret``. Empty strings are ignored (replacing "" would garble everything)."""
@@ -96,14 +104,27 @@ class SecretFilter(logging.Filter):
             self._rebuild()
 
     def _rebuild(self) -> None:
-        self._snapshot = tuple(sorted(self._counts, key=len, reverse=True))
+        # Compiled on the next scrub, not here: registering 2 000 keys must not compile 2 000 patterns.
+        self._stale = True
+        self._has_secrets = bool(self._counts)
+
+    def _compiled(self) -> re.Pattern[str] | None:
+        if self._stale:
+            with self._lock:
+                if self._stale:
+                    forms = {form for secret in self._counts for form in _echoed_forms(secret)}
+                    self._snapshot = tuple(sorted(forms, key=len, reverse=True))
+                    self._pattern = re.compile("|".join(map(re.escape, self._snapshot))) if forms else None
+                    self._stale = False
+        return self._pattern
 
     def scrub(self, text: str) -> str:
-        """Return ``text`` with every registered secret replaced by ``<redacted>``."""
-        for secret in self._snapshot:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+        """Return ``text`` with every registered secret — also URL-encoded or JSON-escaped — replaced by
+        ``<redacted>``."""
+        if not self._has_secrets:
+            return text
+        pattern = self._compiled()
+        return text if pattern is None else pattern.sub(REDACTED, text)
 
     def scrub_value(self, value: Any, _depth: int = 0) -> Any:
         """Scrub strings inside ``value`` (str, mapping, list/tuple); other values are returned unchanged.
@@ -131,20 +152,39 @@ class SecretFilter(logging.Filter):
         items = [self.scrub_value(item, _depth + 1) for item in value]
         return tuple(items) if isinstance(value, tuple) else items
 
+    def _clean_arg(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, Mapping | list | tuple):
+            return self.scrub_value(value)
+        if isinstance(value, int | float | bool) or value is None or not self._has_secrets:
+            return value
+        # Another object is formatted by its str(); replaced by the scrubbed text only when that holds a secret.
+        try:
+            text = str(value)
+        except Exception:
+            return value
+        cleaned = self.scrub(text)
+        return value if cleaned == text else cleaned
+
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite ``record`` so that it carries no secret; always keep it."""
-        # Redact header mappings in the arguments *before* formatting, so keys never registered with us
-        # (extra headers) are still hidden, then format once and scrub the final text.
+        """Rewrite ``record`` so that it carries no secret; always keep it.
+
+        The record is not pre-formatted: ``record.msg`` stays the template (error trackers group by it) and each
+        argument is scrubbed on its own — strings scrubbed, header mappings redacted by name, other objects
+        replaced by their scrubbed text only when it holds a secret. The template itself is scrubbed only if it
+        contains a secret.
+        """
+        if not self._has_secrets and not isinstance(record.args, Mapping | tuple):
+            return True
+        if isinstance(record.msg, str):
+            record.msg = self.scrub(record.msg)
         if isinstance(record.args, Mapping):
             record.args = self.scrub_value(record.args)
         elif isinstance(record.args, tuple):
-            record.args = tuple(self.scrub_value(arg) if isinstance(arg, Mapping) else arg for arg in record.args)
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad format string is the handler's to report; leave the record as it is
+            record.args = tuple(self._clean_arg(arg) for arg in record.args)
+        if not self._has_secrets:
             return True
-        record.msg = self.scrub(message)
-        record.args = None
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when it is set, so pre-rendering it is how the traceback gets scrubbed.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -161,6 +201,35 @@ class SecretFilter(logging.Filter):
             if name not in _STANDARD_RECORD_ATTRS:
                 setattr(record, name, self.scrub_value(value))
         return True
+
+
+def _echoed_forms(secret: str) -> set[str]:
+    """``secret`` and how a server or a proxy may echo it: URL-encoded (both ways) and JSON-escaped."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+    return {form for form in forms if form}
+
+
+class SecretRegistration:
+    """The secrets one client registered; released once, by ``close()`` or when the client is garbage-collected."""
+
+    def __init__(self) -> None:
+        self._secrets: list[str] = []
+        self._lock = threading.Lock()
+        self._released = False
+
+    def add(self, *secrets: str | None) -> None:
+        with self._lock:
+            for secret in secrets:
+                if secret and not self._released:
+                    secret_filter.add(secret)
+                    self._secrets.append(secret)
+
+    def release(self) -> None:
+        with self._lock:
+            self._released = True
+            secrets, self._secrets = self._secrets, []
+        for secret in secrets:
+            secret_filter.discard(secret)
 
 
 #: The process-wide filter; clients register their keys in it.

@@ -197,7 +197,7 @@ def test_explicit_base_url_wins_and_the_default_applies(monkeypatch: pytest.Monk
         ),
         pytest.param(
             lambda: ElizaClient("http://h", extra_headers={"X": 1}),  # type: ignore[dict-item]
-            "extra_headers",
+            "extra_headers[X]",
             id="headers",
         ),
         pytest.param(lambda: ElizaClient("http://h", api_key=""), "api_key", id="api_key"),
