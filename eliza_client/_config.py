@@ -15,7 +15,7 @@ from typing import Final
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from ._errors import ValidationError
-from ._logs import REDACTED, SENSITIVE_HEADERS
+from ._logs import REDACTED, is_sensitive_header
 
 __all__ = ["check_base_url", "check_extra_headers", "check_secret", "header_secrets", "redact_url"]
 
@@ -72,7 +72,7 @@ def header_secrets(headers: Mapping[str, str]) -> list[str]:
     """The values of credential headers (and the token after ``Bearer``/``Basic``), to be scrubbed everywhere."""
     secrets: list[str] = []
     for name, value in headers.items():
-        if name.lower() in SENSITIVE_HEADERS:
+        if is_sensitive_header(name):
             secrets.append(value)
             lowered = value.lower()
             for scheme in _AUTH_SCHEMES:

@@ -8,7 +8,7 @@
     ├── StreamConsumedError             a stream was iterated twice (also a RuntimeError)
     ├── ResponseValidationError         a 2xx body that could not be parsed into a model
     │   └── ResponseTooLargeError       a body, event or line larger than the client's Limits
-    ├── PaginationError                 the server's cursors cannot reach every message of a millisecond
+    ├── PaginationError                 a history walk cannot go on exactly (crowded millisecond, broken page)
     └── APIError                        anything that happened while talking to the server
         ├── APIConnectionError          no (complete) answer: refused, reset, DNS, a broken body ...
         │   ├── APITimeoutError         the connect, read or total timeout ran out
@@ -55,7 +55,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Literal
 
 from ._constants import ERROR_TEXT_MAX_LENGTH
-from ._logs import SENSITIVE_HEADERS, scrub
+from ._logs import is_sensitive_header, scrub
 
 __all__ = [
     "APIConnectionError",
@@ -218,18 +218,27 @@ class ResponseTooLargeError(ResponseValidationError):
 
 
 class PaginationError(ElizaError):
-    """The server's cursors cannot walk past a point of the conversation without risking a skipped message.
+    """A history walk cannot go on without risking a skipped, repeated or misplaced message.
 
-    Raised when 100 or more messages share one millisecond: every query returns the same 100 of them, so any
-    others are out of reach. ``millisecond`` is that epoch-millisecond timestamp and ``seen`` how many of its
-    messages were yielded before giving up.
+    ``reason`` says why:
+
+    * ``"crowded_millisecond"`` — 100 or more messages share one millisecond: every query returns the same 100 of
+      them, so any others are out of reach. ``millisecond`` is that epoch-millisecond timestamp and ``seen`` how
+      many of its messages were yielded before giving up.
+    * ``"page_too_long"``, ``"out_of_order"``, ``"outside_bounds"``, ``"duplicate_id"`` — a page broke the
+      server's contract (more messages than asked for; not newest first; a message outside the ``before``/``after``
+      bounds asked for; one message twice). Nothing of that page was yielded; ``millisecond`` is the offending
+      message's timestamp when there is one. A broken proxy or cache, or a server bug: retrying will not help.
     """
 
-    _repr_fields: ClassVar[tuple[str, ...]] = ("millisecond", "seen", "message")
+    _repr_fields: ClassVar[tuple[str, ...]] = ("reason", "millisecond", "seen", "message")
 
-    def __init__(self, message: str, *, millisecond: int, seen: int) -> None:
+    def __init__(
+        self, message: str, *, reason: str = "crowded_millisecond", millisecond: int | None = None, seen: int = 0
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason
         self.millisecond = millisecond
         self.seen = seen
 
@@ -591,7 +600,7 @@ def _safe_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
         key = str(name).lower()
         if key in _URL_HEADERS:
             safe[key] = _redact_location(str(value)) or ""
-        elif key not in SENSITIVE_HEADERS:
+        elif not is_sensitive_header(key):
             safe[key] = scrub(str(value))
     return safe
 

@@ -37,6 +37,7 @@ __all__ = [
     "SecretFilter",
     "SecretRegistration",
     "get_logger",
+    "is_sensitive_header",
     "logger",
     "redact_headers",
     "register_secret",
@@ -50,6 +51,16 @@ REDACTED: Final = "<redacted>"
 #: Lower-case names of headers whose values are credentials. ``X-API-KEY`` is the server's; the others are
 #: redacted too because a caller may add them (proxies, cookies) through extra headers.
 SENSITIVE_HEADERS: Final = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
+# Headers a gateway or proxy may want credentials in (``X-Auth-Token``, ``Api-Key``, ``X-Client-Secret`` …): a
+# name saying key, token, secret, password or auth marks a credential too. Over-redacting such a header costs
+# nothing; leaking one costs a key.
+_SECRET_NAME: Final = re.compile(r"key|token|secret|passw|auth|cookie|credential", re.IGNORECASE)
+
+
+def is_sensitive_header(name: str) -> bool:
+    """Whether a header's value is a credential (the fixed names above, or a name that says so)."""
+    return name.lower() in SENSITIVE_HEADERS or _SECRET_NAME.search(name) is not None
+
 
 # The attributes every LogRecord has; anything else in ``record.__dict__`` came from ``extra=`` and is scrubbed.
 _STANDARD_RECORD_ATTRS: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
@@ -280,7 +291,8 @@ def scrub(text: str) -> str:
 
 def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     """Copy ``headers`` with the values of credential headers (``X-API-KEY``, ``Authorization``,
-    ``Proxy-Authorization``, ``Cookie``, ``Set-Cookie``; any case) replaced by ``<redacted>``.
+    ``Proxy-Authorization``, ``Cookie``, ``Set-Cookie``, and any name with key, token, secret, password, auth or
+    credential in it; any case) replaced by ``<redacted>``.
 
     Other values are scrubbed of registered secrets too. ``None`` gives an empty dict.
 
@@ -289,8 +301,7 @@ def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     if not headers:
         return {}
     return {
-        str(name): REDACTED if str(name).lower() in SENSITIVE_HEADERS else scrub(str(value))
-        for name, value in headers.items()
+        str(name): REDACTED if is_sensitive_header(str(name)) else scrub(str(value)) for name, value in headers.items()
     }
 
 

@@ -23,6 +23,11 @@ What this module does about it:
   one range at a time. It costs about twice the requests of newest-first iteration; memory is one page plus
   the checkpoints.
 * A short page ends the walk (counted before de-duplication); an empty page carries no cursors and ends it too.
+* **Every page is checked before any of it is yielded**: at most ``limit`` messages, newest first, each inside the
+  bounds asked for, no id twice (nor an id of the boundary millisecond again at another time). A page that breaks
+  that contract — a broken proxy or cache, a server bug — raises :class:`PaginationError`, because walking on from
+  it could skip messages silently (a page in the wrong order would move the cursor past the ones it hides). The
+  walk never reads ``hasMore`` or ``cursors``, so it does not check them either.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: i
     limit = page_size
     while True:
         page = fetch(limit, cursor, after)
+        _check_page(page, limit, cursor, after, boundary, seen_at_boundary)
         fresh = 0
         for message in page.messages:
             ms = epoch_ms(message.created_at)
@@ -66,9 +72,7 @@ def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: i
                 if message.id in seen_at_boundary:
                     continue
                 seen_at_boundary.add(message.id)
-            elif boundary is not None and ms > boundary:
-                continue  # cannot happen with a correct server; never yield out of order
-            else:
+            else:  # older than the boundary: _check_page has refused anything newer
                 boundary = ms
                 seen_at_boundary = {message.id}
             fresh += 1
@@ -85,11 +89,49 @@ def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: i
                 f"{len(seen_at_boundary)} or more messages share the millisecond {boundary}: the server returns the "
                 f"same {PAGE_LIMIT_MAX} of them for every query, so any others cannot be read (and whether there are "
                 "others cannot be known)",
+                reason="crowded_millisecond",
                 millisecond=boundary,
                 seen=len(seen_at_boundary),
             )
         limit = page_size
         cursor = boundary + 1
+
+
+def _check_page(
+    page: MessagePage,
+    limit: int,
+    before: int | None,
+    after: int | None,
+    boundary: int | None,
+    seen_at_boundary: set[str],
+) -> None:
+    """Refuse a page that breaks the server's contract, before any of it is yielded (see the module docstring)."""
+    messages = page.messages
+    if len(messages) > limit:
+        raise PaginationError(
+            f"the server returned {len(messages)} messages for a page of at most {limit}", reason="page_too_long"
+        )
+    ids: set[str] = set()
+    previous: int | None = None
+    for index, message in enumerate(messages):
+        ms = epoch_ms(message.created_at)
+        where = f"message {index} of the page (id {message.id}, created at {ms} ms)"
+        if (before is not None and ms >= before) or (after is not None and ms <= after):
+            bounds = f"after {after} ms" if before is None else f"before {before} ms" if after is None else ""
+            bounds = bounds or f"between {after} and {before} ms"
+            raise PaginationError(
+                f"{where} is not {bounds}, the bounds asked for", reason="outside_bounds", millisecond=ms
+            )
+        if previous is not None and ms > previous:
+            raise PaginationError(
+                f"{where} is newer than the message before it ({previous} ms): the page is not newest first",
+                reason="out_of_order",
+                millisecond=ms,
+            )
+        if message.id in ids or (ms != boundary and message.id in seen_at_boundary):
+            raise PaginationError(f"{where} was already returned", reason="duplicate_id", millisecond=ms)
+        ids.add(message.id)
+        previous = ms
 
 
 def _oldest_first(fetch: FetchPage, page_size: int, before: int | None, after: int | None) -> Iterator[Message]:

@@ -480,7 +480,9 @@ class SessionsResource:
         works).
 
         Raises (while iterating): what ``messages`` raises, and :class:`PaginationError` when more messages share
-        one millisecond than the server's cursors can reach (100 or more).
+        one millisecond than the server's cursors can reach (100 or more), or when a page breaks the server's
+        contract (too long, not newest first, outside the bounds asked for, an id twice): nothing of such a page
+        is yielded, so no message is dropped without an error.
         """
         session_id = validate_session_id(session_id)
         size = validate_limit(page_size, field="page_size")

@@ -165,6 +165,8 @@ def test_an_echoed_key_is_scrubbed_in_every_form(hostile: HostileServer, echo: s
         ("X-API-KEY", "sk-from-extra-headers-42", "sk-from-extra-headers-42"),
         ("Authorization", "Bearer tok-abcdef-123456", "tok-abcdef-123456"),
         ("Cookie", "session=cookie-secret-77", "session=cookie-secret-77"),
+        ("X-Auth-Token", "gateway-token-8080", "gateway-token-8080"),
+        ("Api-Key", "plain-api-key-31337", "plain-api-key-31337"),
     ],
 )
 def test_keys_given_through_extra_headers_are_secrets(

@@ -118,7 +118,11 @@ def test_redact_headers() -> None:
         "Proxy-Authorization": "Basic p",
         "Cookie": "sid=1",
         "Set-Cookie": "sid=2",
+        "X-Auth-Token": "t2",
+        "Api-Key": "k2",
+        "X-Client-Secret": "s",
         "Content-Type": "application/json",
+        "X-Request-Id": "r-1",
     }
     redacted = redact_headers(headers)
     assert redacted == {
@@ -128,7 +132,11 @@ def test_redact_headers() -> None:
         "Proxy-Authorization": REDACTED,
         "Cookie": REDACTED,
         "Set-Cookie": REDACTED,
+        "X-Auth-Token": REDACTED,
+        "Api-Key": REDACTED,
+        "X-Client-Secret": REDACTED,
         "Content-Type": "application/json",
+        "X-Request-Id": "r-1",
     }
     assert headers["X-API-KEY"] == "k"  # a copy
     assert redact_headers(None) == {}
