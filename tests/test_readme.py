@@ -64,6 +64,36 @@ def test_python_examples_run(server: LocalSessionsServer, monkeypatch: pytest.Mo
             client.close()  # type: ignore[attr-defined]
 
 
+def test_python_examples_pass_mypy_strict(tmp_path: Path) -> None:
+    """The examples type-check as a user's script would (``mypy --strict``), so pasting one never breaks typing.
+
+    The plain blocks run in one namespace, so they are checked as one module, after the names the README says the
+    user defines; the pytest example is its own module.
+    """
+    from mypy import api as mypy_api
+
+    blocks = _blocks("python")
+    prelude = f'AGENT_ID = "219704e1-586e-5373-9adc-602e9713c0ab"\nUSER_ID = "{USER_ID}"\nAPI_KEY = "readme-key"\n'
+    script = tmp_path / "readme_examples.py"
+    script.write_text(prelude + "\n".join(b for b in blocks if not b.startswith("# test_")))
+    test_file = tmp_path / "test_my_bot.py"
+    test_file.write_text(next(b for b in blocks if b.startswith("# test_")))
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\n")  # a user's defaults, not this project's settings
+    out, err, status = mypy_api.run(
+        [
+            "--strict",
+            "--config-file",
+            str(config),
+            "--cache-dir",
+            str(tmp_path / ".mypy_cache"),
+            str(script),
+            str(test_file),
+        ]
+    )
+    assert status == 0, out + err
+
+
 def test_pytest_plugin_example(pytester: pytest.Pytester) -> None:
     blocks = [b for b in _blocks("python") if b.startswith("# test_")]
     assert len(blocks) == 1
