@@ -49,6 +49,56 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def tests_floors(session: nox.Session) -> None:
+    """The whole test suite with every runtime dependency at the lowest version pyproject.toml allows.
+
+    The floors are read from pyproject.toml (one source) and pinned exactly, so a floor that is too low fails here
+    instead of on a user's machine. Runs on the lowest supported Python (3.11).
+    """
+    constraints = Path(session.create_tmp()) / "floors.txt"
+    constraints.write_text("".join(f"{pin}\n" for pin in _floor_pins()))
+    session.install("-c", str(constraints), "-e", ".[test]")
+    session.run("python", "-m", "pip", "freeze", "--exclude-editable", silent=False)
+    session.run("pytest", "-m", "not real_server", *session.posargs)
+
+
+def _floor_pins() -> list[str]:
+    """``name==floor`` for every runtime dependency of pyproject.toml (each must declare a ``>=`` floor)."""
+    import re
+    import tomllib
+
+    pins = []
+    for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*(?:\[[^\]]*\])?\s*>=\s*([^,;\s]+).*", requirement)
+        if match is None:
+            raise ValueError(f"runtime dependency without a >= floor: {requirement!r}")
+        pins.append(f"{match.group(1)}=={match.group(2)}")
+    return pins
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/, check them with twine, then rebuild, regenerate and test from the
+    unpacked sdist alone."""
+    session.install("build==1.6.1", "twine==7.0.0", *GENERATOR)
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
+    session.run("python", "-m", "twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
+    (sdist,) = dist.glob("*.tar.gz")
+    unpacked = Path(session.create_tmp()) / "from-sdist"
+    shutil.rmtree(unpacked, ignore_errors=True)
+    unpacked.mkdir()
+    session.run("tar", "-xzf", str(sdist), "-C", str(unpacked), external=True)
+    (source,) = unpacked.iterdir()
+    with session.chdir(source):
+        session.run("python", "-m", "build", "--wheel", "--outdir", str(unpacked / "wheel"), ".")
+        session.run("python", "scripts/codegen/generate.py", "--check")
+        session.install(f"{source}[test]")
+        session.run("pytest", "-m", "not real_server", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """The demo: an embedded local server unless --base-url/--agent-id (or ELIZA_* variables) name a real one."""
     session.install("-e", ".")

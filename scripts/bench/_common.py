@@ -76,8 +76,10 @@ def machine_info() -> dict[str, Any]:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count() or 0
+    libc, libc_version = platform.libc_ver()
     return {
-        "platform": platform.platform(),
+        # OS and architecture only: no kernel build string, host name or path (results are committed).
+        "platform": " ".join(filter(None, (platform.system(), platform.machine(), f"{libc} {libc_version}".strip()))),
         "python_version": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "cpu_model": _cpu_model(),
@@ -97,9 +99,25 @@ def machine_line(info: Mapping[str, Any]) -> str:
     )
 
 
+def relative_path(path: str) -> str:
+    """``path`` without this machine's directories: relative to the repository, site-packages or the stdlib."""
+    if path.startswith(f"{ROOT}/"):
+        return path[len(f"{ROOT}/") :]
+    if "/site-packages/" in path:
+        return path.rsplit("/site-packages/", 1)[-1]
+    stdlib = os.path.dirname(os.__file__)
+    if path.startswith(f"{stdlib}/"):
+        return path[len(f"{stdlib}/") :]
+    return path
+
+
 def command() -> str:
-    """The exact command this process was started with (interpreter flags included)."""
-    return shlex.join(sys.orig_argv)
+    """The command this process was started with (interpreter flags included), as run from the repository root:
+    ``python`` for the interpreter and repository-relative paths, so committed results hold no machine paths."""
+    interpreter, *arguments = sys.orig_argv
+    del interpreter
+    shown = [relative_path(str(Path(a).resolve())) if Path(a).exists() else a for a in arguments]
+    return shlex.join(["python", *shown])
 
 
 def write_results(name: str, results: Mapping[str, Any], *, settings: Mapping[str, Any]) -> Path:
@@ -109,7 +127,6 @@ def write_results(name: str, results: Mapping[str, Any], *, settings: Mapping[st
         "benchmark": name,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command(),
-        "cwd": os.getcwd(),
         "machine": machine_info(),
         "settings": dict(settings),
         "results": dict(results),

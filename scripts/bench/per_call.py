@@ -27,7 +27,6 @@ from typing import Any
 import requests
 from _common import (
     RAW_TIMEOUT,
-    ROOT,
     SESSIONS_PATH,
     Variant,
     common_arguments,
@@ -38,6 +37,7 @@ from _common import (
     paired_ratios,
     print_table,
     raw_create_session,
+    relative_path,
     repeat,
     run_lockstep,
     summarize,
@@ -51,8 +51,8 @@ CONTENT = "Hello! How are you today?"
 
 
 def _short(filename: str) -> str:
-    """A readable file name: relative to the repository or to site-packages."""
-    return filename.replace(f"{ROOT}/", "").rsplit("/site-packages/", 1)[-1]
+    """A readable file name without machine paths: relative to the repository, site-packages or the stdlib."""
+    return relative_path(filename)
 
 
 def _own_times(run: Callable[[], object], calls: int) -> dict[str, tuple[float, float]]:
