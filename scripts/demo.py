@@ -14,31 +14,75 @@ import contextlib
 import itertools
 import os
 import sys
+import textwrap
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 from eliza_client import (
     ChunkEvent,
     DoneEvent,
     ElizaClient,
     ErrorEvent,
+    Message,
     SessionGoneError,
     UserMessageEvent,
     ValidationError,
 )
 from eliza_client.testing import LocalSessionsServer
 
+WEBSOCKET_MESSAGE = "Hello! What can you do?"
+HTTP_MESSAGE = "Tell me something short."
+STREAM_MESSAGE = "Stream your answer, please."
 USER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "eliza-client-demo-user"))
+WIDTH = 78  # every header is exactly this wide; every line the demo writes itself fits in it
+RULE = "─"
 
 
 def say(text: str = "") -> None:
     print(text, flush=True)
 
 
+def note(text: str, prefix: str = "") -> None:
+    """Text wrapped at word boundaries to fit the width, after ``prefix`` (later lines are indented under it)."""
+    indent = " " * len(prefix)
+    say(textwrap.fill(text, WIDTH, initial_indent=prefix, subsequent_indent=indent, break_long_words=False))
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis if it is longer than ``width``."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if text[width - 1].isalnum() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]  # do not end inside a word
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def duration(value: timedelta) -> str:
+    """A duration as people write it: "under 1 s", "3 s", "2 min 5 s", "1 h 30 min", "2 d 4 h"."""
+    total = round(value.total_seconds())
+    if total < 0:
+        return "-" + duration(-value)
+    if total == 0:
+        return "under 1 s" if value else "0 s"
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (seconds, "s")]
+    return " ".join(f"{amount} {unit}" for amount, unit in parts if amount)
+
+
+def minutes(value: float | None) -> str:
+    return "the server default" if value is None else duration(timedelta(minutes=value))
+
+
 def step(title: str) -> None:
+    head = f"{RULE * 2} {shorten(title, WIDTH - 7)} "
     say()
-    say(f"── {title} " + "─" * max(0, 70 - len(title)))
+    say(head + RULE * (WIDTH - len(head)))
 
 
 @contextlib.contextmanager
@@ -51,8 +95,19 @@ def target(args: argparse.Namespace) -> Iterator[tuple[str, str | None, str]]:
         return
     # Replies to `websocket` sends are stored a moment later, as on the real server.
     with LocalSessionsServer(api_key="demo-key", reply_delay=0.15, chunk_delay=0.08) as server:
-        say(f"Started the local sessions server at {server.base_url} (agent {server.agent_id}).")
+        say(f"Started the local sessions server at {server.base_url},")
+        say(f"serving agent {server.agent_id}.")
         yield server.base_url, server.api_key, server.agent_id
+
+
+def wait_for_agent_reply(client: ElizaClient, session_id: str, timeout: float = 10.0) -> list[Message]:
+    """The history, oldest first, once the reply to step 3's websocket send is stored (or ``timeout`` passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        history = list(client.sessions.iter_messages(session_id, oldest_first=True))
+        if any(message.is_agent for message in history) or time.monotonic() >= deadline:
+            return history
+        time.sleep(0.1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,25 +120,29 @@ def main(argv: list[str] | None = None) -> int:
     with target(args) as (base_url, api_key, agent_id), ElizaClient(base_url, api_key=api_key) as client:
         step("1. Is the server there?")
         health = client.sessions.health()
-        say(f"status={health.status}, active sessions={health.active_sessions}, uptime={health.uptime}")
+        say(f"status={health.status}, active sessions={health.active_sessions}, uptime={duration(health.uptime)}")
 
-        step("2. Open a session (deleted again when the `with` block ends)")
+        step("2. Open a session")
         with client.sessions.open(agent_id, USER_ID, metadata={"source": "demo"}) as session:
+            note("(`sessions.open` is a `with` block: the session is deleted again when it ends)")
             say(f"session {session.id}")
-            say(f"expires at {session.expires_at:%H:%M:%S} UTC ({session.timeout_config.timeout_minutes:g} min idle)")
+            idle = minutes(session.timeout_config.timeout_minutes)
+            say(f"expires at {session.expires_at:%H:%M:%S} UTC (after {idle} without activity)")
 
-            step("3. Send with the websocket transport: returns at once, the reply is stored later")
-            sent = client.sessions.send_message(session.id, "Hello! What can you do?")
+            step("3. Send over the websocket transport")
+            note("send_message returns at once; the agent's reply is stored a moment later.")
+            sent = client.sessions.send_message(session.id, WEBSOCKET_MESSAGE)
             say(f"stored message {sent.message.id} at {sent.message.created_at:%H:%M:%S.%f}"[:-3])
-            say(f"client message id (for exactly-once delivery): {sent.message.client_message_id}")
+            say(f"client message id: {sent.message.client_message_id}")
+            note("(sent along with the message, so that a retried send is stored exactly once)")
 
             step("4. Send and wait for the reply (http transport)")
-            reply = client.sessions.send_and_wait(session.id, "Tell me something short.")
-            text = reply.agent_response.text if reply.agent_response else "(the agent chose not to answer)"
-            say(f"agent: {text}")
+            reply = client.sessions.send_and_wait(session.id, HTTP_MESSAGE)
+            text = reply.agent_response.text if reply.agent_response else None
+            note(text or "(the agent chose not to answer)", prefix="agent: ")
 
             step("5. Stream the reply as it is written (sse transport)")
-            with client.sessions.stream(session.id, "Stream your answer, please.") as stream:
+            with client.sessions.stream(session.id, STREAM_MESSAGE) as stream:
                 for event in stream:
                     if isinstance(event, UserMessageEvent):
                         say(f"(stored as {event.message.id})")
@@ -96,25 +155,49 @@ def main(argv: list[str] | None = None) -> int:
                     elif isinstance(event, ErrorEvent):
                         say(f"\n(the agent failed: {event.error})")
 
-            time.sleep(0.5)  # let the websocket-transport reply of step 3 be stored
-            step("6. Page through the history, oldest first (complete even where the server's cursors are not)")
-            for message in client.sessions.iter_messages(session.id, oldest_first=True):
+            step("6. Page through the history, oldest first")
+            note("(complete, even where the server's own cursors skip messages)")
+            history = wait_for_agent_reply(client, session.id)
+            width = WIDTH - len("00:00:00.000  agent  ")
+            for message in history:
                 who = "agent" if message.is_agent else "user "
-                say(f"{message.created_at:%H:%M:%S.%f}"[:-3] + f"  {who}  {message.content[:60]}")
+                say(f"{message.created_at:%H:%M:%S.%f}"[:-3] + f"  {who}  {shorten(message.content, width)}")
+            replies = sum(message.is_agent for message in history)
+            users = len(history) - replies
+            late = "" if replies else " (the reply to step 3 had not been stored yet)"
+            note(
+                f"{users} user messages and {replies} agent {'reply' if replies == 1 else 'replies'}{late}: the "
+                "server stores only the replies to websocket sends (step 3). Replies over the http (step 4) and "
+                "sse (step 5) transports go back to the caller and are never stored."
+            )
             newest = list(itertools.islice(client.sessions.iter_messages(session.id), 2))
-            say(f"(the two newest, lazily: {[m.content[:20] for m in newest]})")
+            say("The two newest, fetched lazily: " + ", ".join(f'"{shorten(m.content, 20)}"' for m in newest))
 
             step("7. Keep it alive: renew, heartbeat, change the timeout")
+            before = client.sessions.get(session.id).renewal_count  # reading a session is not activity
             renewed = client.sessions.renew(session.id)
-            say(f"renewed: expires {renewed.expires_at:%H:%M:%S}, renewals={renewed.renewal_count}")
+            say(f"renewed: expires {renewed.expires_at:%H:%M:%S} UTC, renewals={renewed.renewal_count}")
+            if before:
+                note(
+                    f"(this renew + {before} before it: while auto-renew is on, every message sent renews the "
+                    "session and counts as a renewal)"
+                )
+            else:
+                note("(this renew alone: auto-renew is off, so the messages sent did not count)")
             beat = client.sessions.heartbeat(session.id)
-            say(f"heartbeat: last activity {beat.last_activity:%H:%M:%S}, {beat.time_remaining} left")
+            say(
+                f"heartbeat: last activity {beat.last_activity:%H:%M:%S} UTC, {duration(beat.time_remaining)} "
+                f"left, renewals={beat.renewal_count}"
+            )
+            if beat.renewal_count > renewed.renewal_count:
+                note("(a heartbeat renews the session too while auto-renew is on)")
+            else:
+                note("(auto-renew is off: a heartbeat records activity but does not renew)")
             longer = client.sessions.update_timeout(session.id, timeout_minutes=60)
             config = longer.timeout_config
-            say(
-                f"timeout now {config.timeout_minutes:g} min; auto-renew {config.auto_renew} and max duration "
-                f"{config.max_duration_minutes:g} min were kept (the server alone would have reset them)"
-            )
+            say(f"timeout now {minutes(config.timeout_minutes)} without activity")
+            say(f"auto-renew {config.auto_renew} and max duration {minutes(config.max_duration_minutes)} were kept")
+            note("(the server's PATCH alone resets every setting it is not sent to its default)")
 
             step("8. Errors are typed")
             try:
@@ -124,10 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             client.sessions.get(session.id)
         except SessionGoneError as err:
-            say(f"after the `with` block the session is gone: {type(err).__name__} ({err.status_code} {err.code})")
+            say("After the `with` block, get() finds the session gone:")
+            say(f"{type(err).__name__} ({err.status_code} {err.code})")
 
         step("Done")
-        say("The session was deleted on leaving the `with` block; the client closes on leaving its own.")
+        note("The session was deleted when its `with` block ended; the client closes when its own ends.")
     return 0
 
 
