@@ -210,11 +210,22 @@ def test_serve_parser_options() -> None:
 
 
 def test_plugin_entry_point_is_registered() -> None:
+    # The light top-level module, not eliza_client.testing.pytest_plugin: pytest imports it in every run
+    # (see test_plugin_import_cost.py), and the wheel must ship it as a top-level module.
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert config["project"]["entry-points"]["pytest11"]["eliza_client"] == "eliza_client.testing.pytest_plugin"
+    assert config["project"]["entry-points"]["pytest11"]["eliza_client"] == "_eliza_client_pytest"
 
 
-def test_plugin_fixtures(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "plugins",
+    [
+        ["_eliza_client_pytest"],  # what the entry point loads
+        ["eliza_client.testing.pytest_plugin"],  # the documented path, e.g. in a conftest's pytest_plugins
+        ["_eliza_client_pytest", "eliza_client.testing.pytest_plugin"],  # both, e.g. entry point plus conftest
+    ],
+    ids=["entry-point-module", "package-module", "both"],
+)
+def test_plugin_fixtures(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, plugins: list[str]) -> None:
     # Load the plugin explicitly and not through entry points, so the test does not depend on whether the
     # package is installed in this environment.
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
@@ -241,5 +252,5 @@ def test_plugin_fixtures(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPa
             assert listing["total"] == 0
         """
     )
-    result = pytester.runpytest_inprocess("-p", "eliza_client.testing.pytest_plugin", "-q")
+    result = pytester.runpytest_inprocess(*[arg for plugin in plugins for arg in ("-p", plugin)], "-q")
     result.assert_outcomes(passed=3)
