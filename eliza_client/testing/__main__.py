@@ -11,8 +11,9 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
+from typing import Any
 
 from ._server import LocalSessionsServer
 
@@ -86,32 +87,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         env=dict(args.env),
     )
     stop = threading.Event()
+    received: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
         stop.set()
 
-    # SIGTERM as well as Ctrl-C, so `kill` and process managers stop it cleanly too.
-    signal.signal(signal.SIGTERM, on_signal)
+    # Handlers for both signals, installed explicitly: a background job of a non-interactive shell
+    # (`serve &` in a script) inherits SIGINT as SIG_IGN, and Python then installs no KeyboardInterrupt
+    # handler, so relying on the default would leave Ctrl-C/`kill -INT` ignored and the port held.
+    previous = _install_handlers(on_signal)
     try:
-        server.start()
-    except OSError as error:
-        print(f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
-        return 1
-    print(f"elizaOS sessions API (local) listening on {server.base_url}", flush=True)
-    for name, agent_id in server.agents.items():
-        print(f"  agent {name}: {agent_id}", flush=True)
-    if server.api_key:
-        print("  X-API-KEY required", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
-    try:
-        while not stop.wait(0.5):
+        try:
+            server.start()
+        except OSError as error:
+            print(f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            return 1
+        try:
+            print(f"elizaOS sessions API (local) listening on {server.base_url}", flush=True)
+            for name, agent_id in server.agents.items():
+                print(f"  agent {name}: {agent_id}", flush=True)
+            if server.api_key:
+                print("  X-API-KEY required", flush=True)
+            print("Press Ctrl-C to stop.", flush=True)
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:  # only if a caller replaced our handler with Python's default one
             pass
-    except KeyboardInterrupt:
-        pass
+        finally:
+            server.stop()
     finally:
-        server.stop()
-    print("stopped", flush=True)
+        _restore_handlers(previous)
+    name = signal.Signals(received[0]).name if received else "interrupt"
+    print(f"stopped ({name})", flush=True)
     return 0
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_AnyHandler = Callable[[int, FrameType | None], Any] | int | None
+
+
+def _install_handlers(handler: Callable[[int, FrameType | None], None]) -> dict[int, _AnyHandler]:
+    """Install ``handler`` for SIGINT and SIGTERM (whatever was inherited); returns what was there before.
+
+    Signal handlers can only be set from the main thread; elsewhere (``main()`` called from a worker
+    thread) nothing is installed and the caller stops the server some other way.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, handler) for signum in _STOP_SIGNALS}
+
+
+def _restore_handlers(previous: dict[int, _AnyHandler]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 if __name__ == "__main__":

@@ -16,46 +16,15 @@ itself asks for a :class:`~eliza_client.testing.ManualClock`::
         server = eliza_server_factory(clock=clock, rate_limit=None)
         ...
         clock.advance(minutes=31)
+
+The entry point names the top-level module ``_eliza_client_pytest``, which defines them without importing the
+client (so registering the plugin costs a pytest run nothing); this module re-exports them and their type, for
+annotations (``from eliza_client.testing.pytest_plugin import ServerFactory``) and for ``-p
+eliza_client.testing.pytest_plugin``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Protocol
-
-import pytest
-
-from ._server import LocalSessionsServer
+from _eliza_client_pytest import ServerFactory, eliza_server, eliza_server_factory
 
 __all__ = ["ServerFactory", "eliza_server", "eliza_server_factory"]
-
-
-class ServerFactory(Protocol):
-    """The type of the ``eliza_server_factory`` fixture."""
-
-    def __call__(self, **kwargs: Any) -> LocalSessionsServer:
-        """Start a :class:`LocalSessionsServer` with ``kwargs``; it is stopped at teardown."""
-        ...
-
-
-@pytest.fixture
-def eliza_server_factory() -> Iterator[ServerFactory]:
-    """Start local sessions servers with any constructor arguments; all are stopped after the test."""
-    started: list[LocalSessionsServer] = []
-
-    def factory(**kwargs: Any) -> LocalSessionsServer:
-        server = LocalSessionsServer(**kwargs).start()
-        started.append(server)
-        return server
-
-    try:
-        yield factory
-    finally:
-        for server in reversed(started):
-            server.stop()
-
-
-@pytest.fixture
-def eliza_server(eliza_server_factory: ServerFactory) -> LocalSessionsServer:
-    """A running local sessions server with default settings, fresh for each test."""
-    return eliza_server_factory()
