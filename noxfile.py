@@ -86,16 +86,17 @@ def package(session: nox.Session) -> None:
     session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
     session.run("python", "-m", "twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
     (sdist,) = dist.glob("*.tar.gz")
-    unpacked = Path(session.create_tmp()) / "from-sdist"
-    shutil.rmtree(unpacked, ignore_errors=True)
-    unpacked.mkdir()
-    session.run("tar", "-xzf", str(sdist), "-C", str(unpacked), external=True)
-    (source,) = unpacked.iterdir()
-    with session.chdir(source):
-        session.run("python", "-m", "build", "--wheel", "--outdir", str(unpacked / "wheel"), ".")
-        session.run("python", "scripts/codegen/generate.py", "--check")
-        session.install(f"{source}[test]")
-        session.run("pytest", "-m", "not real_server", "-p", "no:cacheprovider", *session.posargs)
+    # Unpacked outside the checkout: inside it, the repository's .gitignore (.nox/) would hide the generator's
+    # output from ruff, and the tests could fall back on files the sdist lacks.
+    with tempfile.TemporaryDirectory(prefix="eliza-client-sdist-") as tmp:
+        unpacked = Path(tmp)
+        session.run("tar", "-xzf", str(sdist), "-C", str(unpacked), external=True)
+        (source,) = unpacked.iterdir()
+        with session.chdir(source):
+            session.run("python", "-m", "build", "--wheel", "--outdir", str(unpacked / "wheel"), ".")
+            session.run("python", "scripts/codegen/generate.py", "--check")
+            session.install(f"{source}[test]")
+            session.run("pytest", "-m", "not real_server", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session
@@ -118,7 +119,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on eliza_client/ and the generated package."""
     session.install("-e", ".[dev]")
-    session.run("mypy", "--strict", "-p", "eliza_client", "-p", PACKAGE)
+    session.run("mypy", "--strict", "-p", "eliza_client", "-p", PACKAGE, "-m", "_eliza_client_pytest")
 
 
 @nox.session

@@ -43,6 +43,7 @@ SDIST_REQUIRED = {
     "examples/django_app/manage.py",
     "generated/eliza_sessions_api/client.py",
     "eliza_client/py.typed",
+    "eliza_client/testing/_entry_point/_eliza_client_pytest.py",
 }
 
 
@@ -90,7 +91,9 @@ def test_the_wheel_holds_the_two_packages_the_license_and_nothing_else(artefacts
     _, wheel = artefacts
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    expected = _tree_files(ROOT, ("eliza_client",))
+    plugin_source = "eliza_client/testing/_entry_point/_eliza_client_pytest.py"
+    # The pytest plugin is a top-level module (cheap to import), so its source is moved there.
+    expected = (_tree_files(ROOT, ("eliza_client",)) - {plugin_source}) | {"_eliza_client_pytest.py"}
     expected |= {PurePosixPath(p).relative_to("generated").as_posix() for p in _tree_files(ROOT, ("generated",))}
     dist_info = f"{NAME}.dist-info"
     expected |= {f"{dist_info}/{n}" for n in ("METADATA", "WHEEL", "entry_points.txt", "RECORD", "licenses/LICENSE")}

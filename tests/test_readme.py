@@ -142,3 +142,12 @@ def test_performance_section_quotes_the_benchmark_results() -> None:
         assert line in section
     machine = next(line for line in summary.splitlines() if line.startswith("Machine:"))
     assert machine in section
+
+
+def test_committed_benchmark_results_hold_no_machine_paths_or_kernel_strings() -> None:
+    results = sorted((ROOT / "scripts" / "bench" / "results").iterdir())
+    assert results
+    for path in [*results, ROOT / "README.md"]:
+        text = path.read_text()
+        for pattern in (r"/work/", r"/root/", r"/home/", r"/tmp/", r"\.pyenv", r"Linux-\d", r'"cwd"'):
+            assert re.search(pattern, text) is None, f"{path.name} holds {pattern!r}"

@@ -123,11 +123,16 @@ def main() -> int:
         def facade_send() -> None:
             client.sessions.send_message(session_id, CONTENT)
 
+        def facade_send_with_id() -> None:
+            # A caller's id is an idempotency key: one history read (a full page here) before the send.
+            client.sessions.send_message(session_id, CONTENT, client_message_id=str(uuid.uuid4()))
+
         variants = [
             Variant("raw get", repeat(raw_get), calls),
             Variant("facade get", repeat(facade_get), calls),
             Variant("raw send_message", repeat(raw_send), calls),
             Variant("facade send_message", repeat(facade_send), calls),
+            Variant("facade send_message_with_id", repeat(facade_send_with_id), calls),
         ]
         samples = run_lockstep(variants, steps=calls, rounds=args.rounds, warmup=args.warmup)
         profiles: dict[str, Any] = {}
@@ -139,8 +144,11 @@ def main() -> int:
 
     results: dict[str, Any] = {"target_ratio_max": TARGET, "operations": {}}
     rows = []
-    for operation in ("get", "send_message"):
-        raw_name, facade_name = f"raw {operation}", f"facade {operation}"
+    for operation in ("get", "send_message", "send_message_with_id"):
+        # A send with a caller's id is compared with the same raw send: its extra cost is the idempotency lookup,
+        # reported, not held to the per-call target.
+        raw_name = f"raw {operation.removesuffix('_with_id')}"
+        facade_name = f"facade {operation}"
         ratio = summarize(paired_ratios(samples, facade_name, raw_name))
         cpu_ratio = summarize(paired_ratios(samples, facade_name, raw_name, cpu=True))
         entry: dict[str, Any] = {
@@ -151,6 +159,7 @@ def main() -> int:
             "ratio": ratio,
             "client_cpu_ratio": cpu_ratio,
             "met": ratio["median"] <= TARGET,
+            "target": operation != "send_message_with_id",
         }
         results["operations"][operation] = entry
         rows.append(
@@ -160,7 +169,7 @@ def main() -> int:
                 fmt_spread(entry["facade_ms_per_call"]),
                 fmt_spread(ratio, "{:.3f}×"),
                 fmt_spread(cpu_ratio, "{:.2f}×"),
-                f"≤ {TARGET}×: {'met' if entry['met'] else 'MISSED'}",
+                f"≤ {TARGET}×: {'met' if entry['met'] else 'MISSED'}" if entry["target"] else "report",
             ]
         )
     if profiles:
