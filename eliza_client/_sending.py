@@ -45,6 +45,7 @@ from ._errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
+    ClientClosedError,
     DeliveryState,
     DeliveryUnknownError,
     ElizaError,
@@ -112,7 +113,7 @@ def _tag(error: E, client_message_id: str, delivery: DeliveryState) -> E:
     return error
 
 
-def _may_be_in_flight(error: ElizaError | None) -> bool:
+def _may_be_in_flight(error: BaseException | None) -> bool:
     """Whether the failed attempt's request may still be held by the server (no handler answered it)."""
     if isinstance(error, APIStatusError):
         return error.status_code in _IN_FLIGHT_STATUSES
@@ -219,6 +220,9 @@ class Sender:
         """
         from eliza_sessions_api.api.sessions import send_message
 
+        if self._transport.closed:
+            # Before anything: this call sends nothing (an earlier call with a caller's id may have stored it).
+            raise _tag(ClientClosedError(), send.client_message_id, "unknown" if send.caller_id else "not_stored")
         if send.caller_id:
             try:
                 found = self._find(send, settle=None)
@@ -254,9 +258,13 @@ class Sender:
                 failure: ElizaError = unknown.error
                 retry, delay = unknown.decision.retry, unknown.decision.delay
                 sent_at = unknown.sent_at
+            except ClientClosedError as err:
+                # Closed under an attempt that may have reached the server: there is no client left to look.
+                delivery: DeliveryState = "unknown" if _may_be_in_flight(err.__cause__) else "not_stored"
+                raise _tag(err, send.client_message_id, delivery)
             except ElizaError as err:
-                # Refused (4xx), or never sent: nothing was stored.
-                raise _tag(err, send.client_message_id, "not_stored") from None
+                # Refused (4xx), or never sent: nothing was stored. (Raised as is: its __cause__ is the evidence.)
+                raise _tag(err, send.client_message_id, "not_stored")
             else:
                 if isinstance(outcome, OpenStream):
                     return outcome
@@ -264,7 +272,7 @@ class Sender:
                 if acknowledged is not None:
                     return _Acknowledged(outcome, acknowledged)
                 # A 2xx that is not ours, or cannot be read: ambiguous, but the server's handler is done.
-                attempts += 1
+                attempts = outcome.attempt
                 failure = ResponseValidationError(
                     "send: the acknowledgement does not name this message",
                     status_code=outcome.status_code,

@@ -45,6 +45,7 @@ from ._errors import (
     APIStatusError,
     APITimeoutError,
     ClientClosedError,
+    ElizaError,
     LocalRequestError,
     ResponseTooLargeError,
     ResponseValidationError,
@@ -52,7 +53,7 @@ from ._errors import (
     error_from_response,
 )
 from ._logs import get_logger
-from ._retries import OPERATION_SAFETY, OperationSafety, RetryDecision, should_retry
+from ._retries import OPERATION_SAFETY, OperationSafety, RetryDecision, backoff_delay, should_retry
 from ._types import Limits, Timeout
 
 __all__ = ["Answer", "OpenStream", "OutcomeUnknown", "RequestOptions", "Transport", "transport_error"]
@@ -74,11 +75,16 @@ class RequestOptions:
 
 @attrs.frozen
 class Answer:
-    """A complete 2xx answer: status, headers and the (decompressed, size-checked) body."""
+    """A complete 2xx answer: status, headers and the (decompressed, size-checked) body.
+
+    ``attempt`` is the number of the attempt that got it, counting ``attempts_before`` and the transport's own
+    retries (a send's retry budget is spent across both).
+    """
 
     status_code: int
     headers: Mapping[str, str]
     content: bytes
+    attempt: int = 1
 
 
 class OutcomeUnknown(Exception):
@@ -88,7 +94,7 @@ class OutcomeUnknown(Exception):
     handled until some time after it.
     """
 
-    def __init__(self, error: APIError, decision: RetryDecision, attempt: int, sent_at: float) -> None:
+    def __init__(self, error: ElizaError, decision: RetryDecision, attempt: int, sent_at: float) -> None:
         super().__init__(str(error))
         self.error = error
         self.decision = decision
@@ -278,8 +284,10 @@ class OpenStream:
         operation: str,
         limit: int,
         deadline: Deadline,
+        attempt: int = 1,
     ) -> None:
         self.status_code = response.status_code
+        self.attempt = attempt
         self.headers: Mapping[str, str] = response.headers
         self.operation = operation
         self.deadline = deadline
@@ -531,11 +539,23 @@ class Transport:
             error: APIError
             sent_at = time.monotonic()
             try:
-                outcome = self._attempt(operation, endpoint, options, deadline, path, stream, arguments)
+                outcome = self._attempt(operation, endpoint, options, deadline, path, stream, arguments, attempt)
             except APIError as err:
                 if self.closed:
                     raise ClientClosedError() from err
                 error = err
+            except ResponseTooLargeError as err:
+                # A 2xx too large to read: the handler ran, so an unsafe operation may well have taken effect.
+                if can_reconcile and safety is OperationSafety.UNSAFE:
+                    retry = attempt <= options.max_retries
+                    decision = RetryDecision(
+                        retry=retry,
+                        reason="the 2xx answer was too large to read; it may have taken effect",
+                        delay=backoff_delay(attempt - 1) if retry else 0.0,
+                        reconcile=True,
+                    )
+                    raise OutcomeUnknown(err, decision, attempt, sent_at) from None
+                raise
             else:
                 if isinstance(outcome, Answer | OpenStream):
                     return outcome
@@ -571,6 +591,7 @@ class Transport:
         path: str,
         stream: bool,
         arguments: dict[str, Any],
+        attempt: int,
     ) -> Answer | OpenStream | APIStatusError:
         """One HTTP exchange: a 2xx answer, the error answer as a typed error (returned, for the retry loop), or a
         raised transport error."""
@@ -597,10 +618,15 @@ class Transport:
                 if stream and response.headers.get("Content-Type", "").startswith("text/event-stream"):
                     keep_guard = True
                     return OpenStream(
-                        response, guard, operation=operation, limit=limits.max_response_bytes, deadline=deadline
+                        response,
+                        guard,
+                        operation=operation,
+                        limit=limits.max_response_bytes,
+                        deadline=deadline,
+                        attempt=attempt,
                     )
                 body, _ = _read_body(response, guard, limits.max_response_bytes, operation=operation, error_body=False)
-                return Answer(status, response.headers, body)
+                return Answer(status, response.headers, body, attempt)
             # Redirects are not followed (the key must not travel to another origin): an error like any other.
             body, _ = _read_body(response, guard, limits.max_error_body_bytes, operation=operation, error_body=True)
             return error_from_response(status, response.headers, body, operation=operation)

@@ -6,17 +6,21 @@ stored. Sleeps are real here: a request held by the server is stored in real tim
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from eliza_client import (
+    ClientClosedError,
     DeliveryUnknownError,
     ElizaClient,
     IdempotencyConflictError,
     InternalServerError,
+    Limits,
     ReplyLostError,
+    ResponseValidationError,
     Timeout,
 )
 from eliza_client.testing import LocalSessionsServer, SkewedClock
@@ -194,3 +198,78 @@ def test_the_callers_retry_with_the_same_id_is_idempotent_across_clients(
         assert conflict.value.stored_message.content == "order 42"
         assert all(m["content"] != "order 43" for m in server.stored_messages(session_id))
         assert server.request_count - requests_before == 1  # the one history read, no send
+
+
+def test_a_stored_message_whose_acknowledgement_is_too_large_is_found_not_reported_unsent(
+    server: LocalSessionsServer, session_id: str
+) -> None:
+    # The 2xx acknowledgement of a fresh session's send is ~760 bytes, its history page ~550: under a 650-byte cap
+    # the answer cannot be read, but the handler ran and the message is stored — it is looked up, not resent, and
+    # never reported "not_stored".
+    with make_client(server, limits=Limits(max_response_bytes=650)) as capped:
+        result = capped.sessions.send_message(session_id, "hello there", client_message_id="big-ack")
+    assert result.message.client_message_id == "big-ack"
+    assert copies(server, session_id, "big-ack") == 1
+
+
+def test_an_oversized_acknowledgement_with_an_unreadable_history_is_delivery_unknown(
+    server: LocalSessionsServer, session_id: str
+) -> None:
+    with make_client(server, limits=Limits(max_response_bytes=300)) as capped:
+        with pytest.raises(DeliveryUnknownError) as info:
+            capped.sessions.send_message(session_id, "hello there", client_message_id="big-ack-2")
+    assert info.value.delivery == "unknown"
+    assert copies(server, session_id, "big-ack-2") == 1
+
+
+def test_closing_the_client_under_a_send_in_flight_is_unknown_not_unsent(server: LocalSessionsServer) -> None:
+    # An application shutting down while a worker thread sends: the request reached the server, which stores the
+    # message and answers 0.5 s later; the read times out at 0.3 s, after close() at 0.1 s. Nothing is left to
+    # look the message up with: "unknown", never "not_stored" (which would invite a resend of a stored message).
+    client = make_client(server, timeout=Timeout(connect=2, read=0.3, total=10))
+    session_id = client.sessions.create(server.agent_id, USER).id
+    server.faults.delay(0.5, when="after_store", route="send_message")
+    closer = threading.Timer(0.1, client.close)
+    closer.start()
+    try:
+        with pytest.raises(ClientClosedError) as info:
+            client.sessions.send_message(session_id, "during shutdown", client_message_id="closing-1")
+    finally:
+        closer.join(5)
+    assert info.value.delivery == "unknown"
+    assert info.value.client_message_id == "closing-1"
+    assert server.wait_for_agent_replies(5)
+    deadline = time.monotonic() + 5
+    while copies(server, session_id, "closing-1") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert copies(server, session_id, "closing-1") == 1
+
+
+def test_a_send_on_a_closed_client_is_not_stored() -> None:
+    with LocalSessionsServer(rate_limit=None) as server:
+        client = make_client(server)
+        session_id = client.sessions.create(server.agent_id, USER).id
+        client.close()
+        requests_before = server.request_count
+        with pytest.raises(ClientClosedError) as info:
+            client.sessions.send_message(session_id, "after close")
+        assert info.value.delivery == "not_stored"
+        # With the caller's own id an earlier call may have stored it; this one cannot look, so it does not say.
+        with pytest.raises(ClientClosedError) as with_id:
+            client.sessions.send_message(session_id, "after close", client_message_id="closed-1")
+        assert with_id.value.delivery == "unknown"
+        assert server.request_count == requests_before
+        assert server.stored_messages(session_id) == []
+
+
+def test_the_retry_budget_counts_the_transports_own_retries(server: LocalSessionsServer, session_id: str) -> None:
+    # max_retries=1 allows two attempts in all. A 429 (retried by the transport) and then an unreadable 2xx of
+    # nothing stored are those two: the send ends there instead of spending a third attempt (which would store
+    # the message and succeed).
+    with make_client(server, max_retries=1) as client:
+        server.faults.fail_next(429, route="send_message", retry_after=0)
+        server.faults.corrupt_body("not_json", when="before", route="send_message")
+        with pytest.raises(ResponseValidationError) as info:
+            client.sessions.send_message(session_id, "budget", client_message_id="budget-1")
+    assert info.value.delivery == "not_stored"
+    assert copies(server, session_id, "budget-1") == 0
