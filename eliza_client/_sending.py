@@ -261,10 +261,12 @@ class Sender:
             except ClientClosedError as err:
                 # Closed under an attempt that may have reached the server: there is no client left to look.
                 delivery: DeliveryState = "unknown" if _may_be_in_flight(err.__cause__) else "not_stored"
-                raise _tag(err, send.client_message_id, delivery)
+                _tag(err, send.client_message_id, delivery)
+                raise
             except ElizaError as err:
                 # Refused (4xx), or never sent: nothing was stored. (Raised as is: its __cause__ is the evidence.)
-                raise _tag(err, send.client_message_id, "not_stored")
+                _tag(err, send.client_message_id, "not_stored")
+                raise
             else:
                 if isinstance(outcome, OpenStream):
                     return outcome
