@@ -196,6 +196,8 @@ class SecretFilter(logging.Filter):
             record.args = tuple(self._clean_arg(arg) for arg in record.args)
         if not self._has_secrets:
             return True
+        if record.args:
+            self._scrub_formatted(record)
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when it is set, so pre-rendering it is how the traceback gets scrubbed.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -212,6 +214,23 @@ class SecretFilter(logging.Filter):
             if name not in _STANDARD_RECORD_ATTRS:
                 setattr(record, name, self.scrub_value(value))
         return True
+
+
+    def _scrub_formatted(self, record: logging.LogRecord) -> None:
+        """The last pass: the message as a formatter will render it. An argument's ``repr()`` (``%r``) or a
+        format spec can show a secret its ``str()`` did not; then the record is pre-formatted (scrubbed text,
+        no arguments), the only form in which the secret cannot come back."""
+        try:
+            message = record.getMessage()
+        except Exception:
+            # The handler would print the arguments while reporting the formatting error; drop them.
+            record.msg = f"{self.scrub(str(record.msg))} (arguments removed: they could not be formatted)"
+            record.args = None
+            return
+        scrubbed = self.scrub(message)
+        if scrubbed != message:
+            record.msg = scrubbed
+            record.args = None
 
 
 def _echoed_forms(secret: str) -> set[str]:

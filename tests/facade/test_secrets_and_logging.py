@@ -227,3 +227,51 @@ def test_a_retry_is_logged_at_info_with_its_reason(
     failures = [r.getMessage() for r in caplog.records if "failed after" in r.getMessage()]
     assert len(failures) == 1
     assert re.search(r"/api/messaging/sessions/\S+ failed after \d+\.\d ms", failures[0])
+
+
+class _Config:
+    """An application object whose str() is safe and whose repr() shows the key (a dataclass would)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __str__(self) -> str:
+        return "Config(...)"
+
+    def __repr__(self) -> str:
+        return f"Config(key={self.key!r})"
+
+
+@pytest.mark.parametrize(
+    ("template", "args"),
+    [
+        ("config %r", (_Config(KEY),)),  # repr shows what str hid
+        ("%s%s", (KEY[:10], KEY[10:])),  # each half is harmless, the message is not
+        ("keys %r", ([_Config(KEY)],)),  # inside a container, repr of the item
+        ("%(a)s%(b)s", {"a": KEY[:7], "b": KEY[7:]}),
+    ],
+)
+def test_a_key_only_the_formatted_message_shows_is_still_redacted(
+    client: ElizaClient, caplog: pytest.LogCaptureFixture, template: str, args: object
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="eliza_client")
+    logger = logging.getLogger("eliza_client")
+    if isinstance(args, dict):
+        logger.debug(template, args)
+    else:
+        assert isinstance(args, tuple)
+        logger.debug(template, *args)
+    [record] = [r for r in caplog.records if r.name == "eliza_client"]
+    assert KEY not in record.getMessage()
+    assert KEY not in caplog.text
+    assert "<redacted>" in record.getMessage()
+
+
+def test_arguments_that_cannot_be_formatted_are_dropped_not_printed(
+    client: ElizaClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="eliza_client")
+    logging.getLogger("eliza_client").debug("%d items", _Config(KEY))
+    [record] = [r for r in caplog.records if r.name == "eliza_client"]
+    assert KEY not in record.getMessage()
+    assert "could not be formatted" in record.getMessage()
