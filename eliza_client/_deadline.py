@@ -51,8 +51,9 @@ class Deadline:
 
 
 # One lock for every guard and the watchdog: each use holds it for a few instructions, and one lock per process
-# costs less than a lock allocated per request.
-_LOCK: Final = threading.Lock()
+# costs less than a lock allocated per request. Not Final: a forked child replaces it (see _after_fork), so it is
+# always looked up by name.
+_LOCK = threading.Lock()
 
 
 class SocketGuard:
@@ -84,7 +85,7 @@ class SocketGuard:
             if self.fired is None and (self.expires is None or time.monotonic() < self.expires):
                 return
             self.fired = self.fired or self.phase
-        _shutdown(sock)
+            _shutdown(sock)
 
     def detach(self, sock: socket.socket | None) -> None:
         """Stop watching ``sock`` (it is going back to the pool, or was closed)."""
@@ -173,12 +174,21 @@ class _Watchdog:
                     self._cv.wait(self._wake_at - now)
                     continue
                 self.active.difference_update(due)
-                cut = [sock for sock in (g._fire_locked() for g in due) if sock is not None]
-            for sock in cut:
-                _shutdown(sock)
+                # Cut while still holding the lock: released first, the owner could detach the socket and return
+                # it to the pool, and another call's guard attach it, before the cut — which would then hit that
+                # other call. shutdown() does not block.
+                for guard in due:
+                    sock = guard._fire_locked()
+                    if sock is not None:
+                        _shutdown(sock)
 
     def _after_fork(self) -> None:
-        # The thread does not survive a fork; the child starts its own on first use.
+        # The thread does not survive a fork; the child starts its own on first use. The lock may have been held
+        # by a parent's thread at the moment of the fork, a thread the child does not have: it would stay locked
+        # for ever, so the child gets a new one (and a condition on it).
+        global _LOCK  # noqa: PLW0603 - the one module-level lock, replaced in the child only
+        _LOCK = threading.Lock()
+        self._cv = threading.Condition(_LOCK)
         self.active = set()
         self._wake_at = None
         self._thread = None
