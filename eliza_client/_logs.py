@@ -215,7 +215,6 @@ class SecretFilter(logging.Filter):
                 setattr(record, name, self.scrub_value(value))
         return True
 
-
     def _scrub_formatted(self, record: logging.LogRecord) -> None:
         """The last pass: the message as a formatter will render it. An argument's ``repr()`` (``%r``) or a
         format spec can show a secret its ``str()`` did not; then the record is pre-formatted (scrubbed text,
