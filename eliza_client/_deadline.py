@@ -63,7 +63,7 @@ class SocketGuard:
     module's lock, so a socket is never shut down after it was detached.
     """
 
-    __slots__ = ("__weakref__", "armed", "expires", "fired", "phase", "sock")
+    __slots__ = ("__weakref__", "armed", "expires", "fired", "phase", "sent", "sock")
 
     def __init__(self, expires: float | None, phase: GuardPhase = "total") -> None:
         self.sock: socket.socket | None = None  # one exchange uses one connection at a time
@@ -71,6 +71,10 @@ class SocketGuard:
         self.phase: GuardPhase = phase
         self.armed = True  # False once disarmed: the exchange is over
         self.fired: GuardPhase | None = None
+        # Set by the guarded connections: False while a new connection is being opened (TCP and TLS handshake),
+        # True once the request is being written. None: the connection is not ours (a caller's own session), so
+        # nothing is known and a failure is taken to be after sending.
+        self.sent: bool | None = None
         if expires is not None:
             _watchdog.add(self)
 
@@ -228,6 +232,19 @@ def _attach(conn: Any) -> None:
         conn._eliza_guard = guard
 
 
+def _mark_connecting() -> None:
+    guard: SocketGuard | None = getattr(_current, "guard", None)
+    # A plain-HTTP connection connects lazily from inside request(): the request is then already under way.
+    if guard is not None and guard.sent is not True:
+        guard.sent = False
+
+
+def _mark_sending() -> None:
+    guard: SocketGuard | None = getattr(_current, "guard", None)
+    if guard is not None:
+        guard.sent = True
+
+
 def _detach(conn: Any) -> None:
     guard: SocketGuard | None = getattr(conn, "_eliza_guard", None)
     if guard is not None:
@@ -247,11 +264,13 @@ def attach_response(guard: SocketGuard, raw: Any) -> None:
 
 class _GuardedHTTPConnection(HTTPConnection):
     def connect(self) -> None:
+        _mark_connecting()  # urllib3 reports a TLS handshake that times out as a *read* timeout
         super().connect()
         _attach(self)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _attach(self)
+        _mark_sending()
         super().request(*args, **kwargs)
 
     def close(self) -> None:
@@ -261,11 +280,13 @@ class _GuardedHTTPConnection(HTTPConnection):
 
 class _GuardedHTTPSConnection(HTTPSConnection):
     def connect(self) -> None:
+        _mark_connecting()  # urllib3 reports a TLS handshake that times out as a *read* timeout
         super().connect()
         _attach(self)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _attach(self)
+        _mark_sending()
         super().request(*args, **kwargs)
 
     def close(self) -> None:

@@ -183,7 +183,7 @@ def transport_error(
     ========================================  =================  ===============  =========================
     our deadline guard cut the socket         APITimeoutError    yes              no ("total") / as read
                                               (guard's phase)
-    connect timeout                           APITimeoutError    no               yes, every operation
+    connect timeout (TCP or TLS handshake)    APITimeoutError    no               yes, every operation
                                               ("connect")
     refused, DNS, unreachable (no connection) APIConnectionError no               yes, every operation
     read timeout (headers, body or stream)    APITimeoutError    yes              safe ops; sends reconcile
@@ -217,7 +217,17 @@ def transport_error(
             request_sent=False,
             operation=operation,
         )
+    # Opening a new connection, before a byte of the request was written (urllib3 reports a TLS handshake that
+    # times out as a read timeout, and one cut by the peer as a reset).
+    handshaking = guard is not None and guard.sent is False and not reading_body
     if isinstance(exc, requests.ReadTimeout) or _find(exc, urllib3.exceptions.ReadTimeoutError, socket.timeout):
+        if handshaking:
+            return APITimeoutError(
+                f"{operation}: timed out opening the connection to {where} (TLS handshake)",
+                phase="total" if passed else "connect",
+                request_sent=False,
+                operation=operation,
+            )
         return APITimeoutError(
             f"{operation}: {where} sent nothing within the read timeout",
             phase="total" if passed else "read",
@@ -246,8 +256,9 @@ def transport_error(
             f"{operation}: the request could not be built ({type(exc).__name__}); no request was sent",
             operation=operation,
         )
-    never_sent = not reading_body and _find(
-        exc, urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError
+    never_sent = handshaking or (
+        not reading_body
+        and _find(exc, urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError) is not None
     )
     return APIConnectionError(
         f"{operation}: {'could not connect to' if never_sent else 'connection to'} {where} failed: {_reason(exc)}",

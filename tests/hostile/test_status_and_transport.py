@@ -111,6 +111,78 @@ def test_a_tls_failure_is_raised_at_once_without_retry(not_tls: int) -> None:
     assert error.__cause__ is not None
 
 
+@pytest.fixture
+def stalled_tls() -> Iterator[tuple[int, list[bytes]]]:
+    """A server that starts a TLS handshake and never finishes it: after the ClientHello it announces a 16 KiB
+    handshake record and drips it one byte every 0.3 s (each byte resets a per-recv timeout)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(0.5)
+            try:
+                received.append(conn.recv(4096))  # the ClientHello (all this server ever reads)
+                conn.sendall(bytes([0x16, 0x03, 0x03, 0x40, 0x00]))
+                for _ in range(100):
+                    if stop.wait(0.3):
+                        return
+                    conn.sendall(b"\x02")
+            except OSError:
+                return
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], received
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+def test_a_tls_handshake_that_times_out_is_a_connect_timeout_never_sent(
+    stalled_tls: tuple[int, list[bytes]],
+) -> None:
+    # urllib3 reports it as a *read* timeout; classified by that, a send would be "maybe stored" and reconciled.
+    port, received = stalled_tls
+    with ElizaClient(
+        f"https://127.0.0.1:{port}", timeout=Timeout(connect=1, read=1, total=10), max_retries=0, verify=False
+    ) as client:
+        with pytest.raises(APITimeoutError) as info:
+            client.sessions.get(SESSION_ID)
+        assert info.value.phase == "connect"
+        assert info.value.request_sent is False
+        assert "TLS handshake" in info.value.message
+        assert info.value.__cause__ is not None
+        with pytest.raises(APITimeoutError) as sent:
+            client.sessions.send_message(SESSION_ID, "hello")
+        assert sent.value.delivery == "not_stored"
+        assert sent.value.request_sent is False
+    assert all(hello[:1] == b"\x16" for hello in received)  # only ever a ClientHello, never an HTTP request
+
+
+def test_a_read_timeout_on_a_fresh_plain_connection_was_sent(hostile: HostileServer) -> None:
+    # Plain HTTP connects lazily, from inside the request: that connect must not make the request "never sent".
+    hostile.script = lambda conn: conn.hold(2)
+    with make_client(hostile, timeout=Timeout(connect=2, read=0.3, total=5)) as client:
+        with pytest.raises(APITimeoutError) as info:
+            client.sessions.get(SESSION_ID)
+    assert info.value.phase == "read"
+    assert info.value.request_sent is True
+    assert len(hostile.requests) == 1
+
+
 def test_a_request_that_cannot_be_built_is_a_local_error_never_retried(hostile: HostileServer) -> None:
     session = requests.Session()
     session.headers["X-Broken"] = "line\nbreak"  # the caller's own session: not validated by the client
