@@ -98,6 +98,10 @@ class MessageStream:
         else:
             self._stream.rearm(total, "total")
 
+    def _pause(self) -> None:
+        """Stop the idle clock; only the call's deadline (if any) still applies."""
+        self._stream.rearm(self._stream.deadline.expires, "total")
+
     def _read(self) -> Iterator[StreamEvent]:
         try:
             yield from self._events_until_the_end()
@@ -121,7 +125,10 @@ class MessageStream:
             self._arm()
             for sse in iter_sse_events_from_chunks(self._stream.chunks(), max_event=self._max_event):
                 event = self._convert(sse)
-                self._arm()  # an event arrived: the idle clock starts again (also while the caller handles it)
+                # The idle limit is the server's silence while the caller waits: it stops while the caller handles
+                # the event (what arrives meanwhile waits in the socket), and starts again when the next is asked
+                # for. The call's total deadline keeps running throughout.
+                self._pause()
                 yield event
                 if isinstance(event, DoneEvent | ErrorEvent):
                     return

@@ -119,6 +119,29 @@ def test_the_idle_limit_is_measured_between_events(hostile: HostileServer, body:
     assert elapsed <= 1.0 + 1.0, elapsed
 
 
+def test_a_caller_slower_than_the_idle_limit_still_gets_every_event(hostile: HostileServer) -> None:
+    # The server sends an event every 0.6 s; the caller takes 0.8 s over each (renders it, writes it to a
+    # database), longer than the 0.5 s idle limit. That limit measures the server's silence while the caller
+    # waits (here it never waits: each next event is already there), not the caller's own work.
+    done = b'event: done\ndata: {"text": "hi hi hi", "thought": null, "actions": []}\n\n'
+
+    def prompt(conn: Conn) -> None:
+        for _ in range(2):
+            conn.hold(0.6)  # the next event comes after the idle limit would have passed, had it kept running
+            conn.send(piece(CHUNK))
+        conn.hold(0.6)
+        conn.send(piece(done) + b"0\r\n\r\n")
+
+    hostile.script = sse(prompt)
+    with make_client(hostile, timeout=Timeout(connect=2, read=0.5, total=30), reply_timeout=0.5) as client:
+        seen = []
+        with client.sessions.stream(SESSION_ID, "hello", client_message_id=CMID) as stream:
+            for event in stream:
+                seen.append(type(event).__name__)
+                time.sleep(0.8)
+    assert seen == ["UserMessageEvent", "ChunkEvent", "ChunkEvent", "DoneEvent"]
+
+
 def test_a_stream_of_events_obeys_the_total_deadline(hostile: HostileServer) -> None:
     def endless_events(conn: Conn) -> None:
         while conn.send(piece(CHUNK)):
