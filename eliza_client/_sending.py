@@ -500,11 +500,15 @@ class Sender:
             message, _, _ = self._parts(outcome, send)
             raise self._reply_error(_Stored(message, failure), send)
 
+        # The server flushes the stream's headers before its handler stores the message: a stream that breaks
+        # before the user_message event may still be followed by the store, as long as any held request.
+        settle = time.monotonic() + self._window
+
         def resolve(failure: ElizaError, stored: Message | None) -> ElizaError:
             """The stream broke or ended without a reply: say whether the message is stored."""
             if stored is None:
                 try:
-                    stored = self._find(send, settle=None, failure=failure)
+                    stored = self._find(send, settle=settle, failure=failure)
                 except DeliveryUnknownError as unknown:
                     return unknown
             if stored is None:

@@ -4,8 +4,10 @@ line, event or decompressed stream can grow past its cap."""
 from __future__ import annotations
 
 import gzip
+import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -140,6 +142,48 @@ def test_a_caller_slower_than_the_idle_limit_still_gets_every_event(hostile: Hos
                 seen.append(type(event).__name__)
                 time.sleep(0.8)
     assert seen == ["UserMessageEvent", "ChunkEvent", "ChunkEvent", "DoneEvent"]
+
+
+def test_a_stream_cut_before_its_first_event_waits_for_a_late_store(hostile: HostileServer) -> None:
+    # The server flushes the stream's headers, then its handler stores the message; here the connection breaks
+    # at once and the store lands 1.2 s later (a slow database). Until the reconcile window has passed, a history
+    # without the message proves nothing: "not_stored" would invite a resend, and a second copy.
+    cut_at: list[float] = []
+    reads: list[bool] = []
+
+    def script(conn: Conn) -> bool | None:
+        if conn.method == "GET":
+            stored = bool(cut_at) and time.monotonic() - cut_at[0] >= 1.2
+            reads.append(stored)
+            messages = [stored_message()] if stored else []
+            page = json.dumps({"messages": messages, "hasMore": False}).encode()
+            conn.send(head(200, {"Content-Type": "application/json", "Content-Length": str(len(page))}) + page)
+            return True
+        conn.send(head(200, SSE))
+        cut_at.append(time.monotonic())
+        return False  # the connection closes before any event
+
+    hostile.script = script
+    with make_client(hostile, timeout=Timeout(connect=2, read=2, total=20), reconcile_window=3.0) as client:
+        client._transport.sleep = time.sleep  # the store lands in real time: the look-ups must wait for real
+        with pytest.raises(ReplyLostError) as info:
+            with client.sessions.stream(SESSION_ID, "hello", client_message_id=CMID) as stream:
+                list(stream)
+    assert info.value.delivery == "stored"
+    assert info.value.client_message_id == CMID
+    assert reads[-1] is True
+    assert False in reads  # it kept looking past the first misses
+
+
+def stored_message() -> dict[str, object]:
+    return {
+        "id": "acb8246b-b08f-48d9-8bbe-eef0ba05a07f",
+        "content": "hello",
+        "authorId": "55006f1f-f88a-412e-a796-19424d7b00b9",
+        "isAgent": False,
+        "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "metadata": {"clientMessageId": CMID},
+    }
 
 
 def test_a_stream_of_events_obeys_the_total_deadline(hostile: HostileServer) -> None:
