@@ -50,7 +50,7 @@ FAULTS: dict[str, Fault] = {
 
 step = st.tuples(
     st.sampled_from(sorted(FAULTS)),
-    st.sampled_from(["send_message", "send_and_wait"]),
+    st.sampled_from(["send_message", "send_and_wait", "stream"]),
     st.booleans(),  # the caller chooses the id
     st.booleans(),  # after an error, the caller retries with the same id (from a fresh client)
 )
@@ -77,6 +77,12 @@ def send(client: ElizaClient, method: str, session_id: str, content: str, cmid: 
     """Send; return the stored message's id on success. Raises what the send raises."""
     if method == "send_message":
         return client.sessions.send_message(session_id, content, client_message_id=cmid).message.client_message_id
+    if method == "stream":
+        with client.sessions.stream(session_id, content, client_message_id=cmid) as stream:
+            for _ in stream:
+                pass
+        assert stream.message is not None  # a stream that ended without its user message raised instead
+        return stream.message.client_message_id
     return client.sessions.send_and_wait(session_id, content, client_message_id=cmid).message.client_message_id
 
 
@@ -120,7 +126,7 @@ def run_step(
     assert copies(server, sid, stored_id) == 1, (fault, method)
 
 
-@pytest.mark.parametrize("method", ["send_message", "send_and_wait"])
+@pytest.mark.parametrize("method", ["send_message", "send_and_wait", "stream"])
 def test_every_fault_once(method: str) -> None:
     with LocalSessionsServer(rate_limit=None, reply_delay=0.01) as server, new_client(server) as client:
         sid = client.sessions.create(server.agent_id, USER).id
