@@ -48,12 +48,12 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-m", "not real_server", *session.posargs)
 
 
-@nox.session
+@nox.session(python="3.11")
 def tests_floors(session: nox.Session) -> None:
     """The whole test suite with every runtime dependency at the lowest version pyproject.toml allows.
 
     The floors are read from pyproject.toml (one source) and pinned exactly, so a floor that is too low fails here
-    instead of on a user's machine. Runs on the lowest supported Python (3.11).
+    instead of on a user's machine. Runs on the lowest supported Python, 3.11 (nox fails if it is missing).
     """
     constraints = Path(session.create_tmp()) / "floors.txt"
     constraints.write_text("".join(f"{pin}\n" for pin in _floor_pins()))

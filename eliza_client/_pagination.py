@@ -64,10 +64,9 @@ def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: i
     limit = page_size
     while True:
         page = fetch(limit, cursor, after)
-        _check_page(page, limit, cursor, after, boundary, seen_at_boundary)
+        stamps = _check_page(page, limit, cursor, after, boundary, seen_at_boundary)
         fresh = 0
-        for message in page.messages:
-            ms = epoch_ms(message.created_at)
+        for message, ms in zip(page.messages, stamps, strict=True):
             if ms == boundary:
                 if message.id in seen_at_boundary:
                     continue
@@ -104,34 +103,48 @@ def _check_page(
     after: int | None,
     boundary: int | None,
     seen_at_boundary: set[str],
-) -> None:
-    """Refuse a page that breaks the server's contract, before any of it is yielded (see the module docstring)."""
+) -> list[int]:
+    """Refuse a page that breaks the server's contract, before any of it is yielded (see the module docstring).
+
+    Returns each message's ``created_at`` in epoch milliseconds (computed once, here)."""
     messages = page.messages
     if len(messages) > limit:
         raise PaginationError(
             f"the server returned {len(messages)} messages for a page of at most {limit}", reason="page_too_long"
         )
     ids: set[str] = set()
+    stamps: list[int] = []
     previous: int | None = None
     for index, message in enumerate(messages):
         ms = epoch_ms(message.created_at)
-        where = f"message {index} of the page (id {message.id}, created at {ms} ms)"
+        stamps.append(ms)
+        # The texts are built only when raising: this loop runs for every message of every page.
         if (before is not None and ms >= before) or (after is not None and ms <= after):
             bounds = f"after {after} ms" if before is None else f"before {before} ms" if after is None else ""
             bounds = bounds or f"between {after} and {before} ms"
             raise PaginationError(
-                f"{where} is not {bounds}, the bounds asked for", reason="outside_bounds", millisecond=ms
+                f"{_where(index, message.id, ms)} is not {bounds}, the bounds asked for",
+                reason="outside_bounds",
+                millisecond=ms,
             )
         if previous is not None and ms > previous:
             raise PaginationError(
-                f"{where} is newer than the message before it ({previous} ms): the page is not newest first",
+                f"{_where(index, message.id, ms)} is newer than the message before it ({previous} ms): the page is"
+                " not newest first",
                 reason="out_of_order",
                 millisecond=ms,
             )
         if message.id in ids or (ms != boundary and message.id in seen_at_boundary):
-            raise PaginationError(f"{where} was already returned", reason="duplicate_id", millisecond=ms)
+            raise PaginationError(
+                f"{_where(index, message.id, ms)} was already returned", reason="duplicate_id", millisecond=ms
+            )
         ids.add(message.id)
         previous = ms
+    return stamps
+
+
+def _where(index: int, message_id: str, ms: int) -> str:
+    return f"message {index} of the page (id {message_id}, created at {ms} ms)"
 
 
 def _oldest_first(fetch: FetchPage, page_size: int, before: int | None, after: int | None) -> Iterator[Message]:

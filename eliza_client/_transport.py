@@ -608,7 +608,6 @@ class Transport:
         raised transport error."""
         started = time.monotonic()
         guard = SocketGuard(deadline.expires, "total")
-        url = self.generated.build_url(path)
         response: requests.Response | None = None
         keep_guard = False  # an open stream takes the guard with it
         try:
@@ -647,7 +646,12 @@ class Transport:
             if response is not None:
                 _discard(response)
             error = transport_error(
-                exc, operation, url=url, guard=guard, deadline=deadline, reading_body=response is not None
+                exc,
+                operation,
+                url=self.generated.build_url(path),
+                guard=guard,
+                deadline=deadline,
+                reading_body=response is not None,
             )
             request = response.request if response is not None else getattr(exc, "request", None)
             method = getattr(request, "method", None) or "-"
