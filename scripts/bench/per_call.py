@@ -124,7 +124,8 @@ def main() -> int:
             client.sessions.send_message(session_id, CONTENT)
 
         def facade_send_with_id() -> None:
-            # A caller's id is an idempotency key: one history read (a full page here) before the send.
+            # A caller's id is an idempotency key: the history is searched before the send. This session grows to
+            # thousands of messages in seconds, so every lookup scans the newest 1 000 (10 pages): the worst case.
             client.sessions.send_message(session_id, CONTENT, client_message_id=str(uuid.uuid4()))
 
         variants = [
