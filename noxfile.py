@@ -119,7 +119,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on eliza_client/ and the generated package."""
     session.install("-e", ".[dev]")
-    session.run("mypy", "--strict", "-p", "eliza_client", "-p", PACKAGE, "-m", "_eliza_client_pytest")
+    session.run("mypy", "--strict", "-p", "eliza_client", "-p", PACKAGE, "-p", "_eliza_client_pytest")
 
 
 @nox.session

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NAME = "eliza_client-0.1.0"
 
 # What a sdist holds besides these trees: the files hatchling writes and the project's top-level files.
-SDIST_TREES = ("eliza_client", "generated", "scripts", "tests", "examples")
+SDIST_TREES = (".ci", "eliza_client", "generated", "scripts", "tests", "examples")
 SDIST_FILES = {"PKG-INFO", "pyproject.toml", ".gitignore", "openapi.yaml", "noxfile.py", "README.md", "CHANGELOG.md"}
 SDIST_FILES |= {"LICENSE"}
 # Never shipped, wherever they are.
@@ -43,7 +43,9 @@ SDIST_REQUIRED = {
     "examples/django_app/manage.py",
     "generated/eliza_sessions_api/client.py",
     "eliza_client/py.typed",
-    "eliza_client/testing/_entry_point/_eliza_client_pytest.py",
+    "eliza_client/testing/_entry_point/_eliza_client_pytest/__init__.py",
+    "eliza_client/testing/_entry_point/_eliza_client_pytest/py.typed",
+    ".ci/run",
 }
 
 
@@ -91,9 +93,16 @@ def test_the_wheel_holds_the_two_packages_the_license_and_nothing_else(artefacts
     _, wheel = artefacts
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    plugin_source = "eliza_client/testing/_entry_point/_eliza_client_pytest.py"
-    # The pytest plugin is a top-level module (cheap to import), so its source is moved there.
-    expected = (_tree_files(ROOT, ("eliza_client",)) - {plugin_source}) | {"_eliza_client_pytest.py"}
+    plugin_sources = _tree_files(ROOT, ("eliza_client/testing/_entry_point",))
+    # The pytest plugin is a top-level, typed package (cheap to import), so its source is moved there.
+    assert plugin_sources == {
+        "eliza_client/testing/_entry_point/_eliza_client_pytest/__init__.py",
+        "eliza_client/testing/_entry_point/_eliza_client_pytest/py.typed",
+    }
+    expected = (_tree_files(ROOT, ("eliza_client",)) - plugin_sources) | {
+        "_eliza_client_pytest/__init__.py",
+        "_eliza_client_pytest/py.typed",
+    }
     expected |= {PurePosixPath(p).relative_to("generated").as_posix() for p in _tree_files(ROOT, ("generated",))}
     dist_info = f"{NAME}.dist-info"
     expected |= {f"{dist_info}/{n}" for n in ("METADATA", "WHEEL", "entry_points.txt", "RECORD", "licenses/LICENSE")}

@@ -17,7 +17,7 @@ itself asks for a :class:`~eliza_client.testing.ManualClock`::
         ...
         clock.advance(minutes=31)
 
-The entry point names the top-level module ``_eliza_client_pytest``, which defines them without importing the
+The entry point names the small top-level package ``_eliza_client_pytest``, which defines them without importing the
 client (so registering the plugin costs a pytest run nothing); this module re-exports them and their type, for
 annotations (``from eliza_client.testing.pytest_plugin import ServerFactory``) and for ``-p
 eliza_client.testing.pytest_plugin``.
