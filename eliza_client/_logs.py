@@ -196,8 +196,8 @@ class SecretFilter(logging.Filter):
             record.args = tuple(self._clean_arg(arg) for arg in record.args)
         if not self._has_secrets:
             return True
-        if record.args:
-            self._scrub_formatted(record)
+        if record.args or not isinstance(record.msg, str):
+            self._scrub_formatted(record)  # (a message that is an object, e.g. an exception, is its str())
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when it is set, so pre-rendering it is how the traceback gets scrubbed.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -223,7 +223,11 @@ class SecretFilter(logging.Filter):
             message = record.getMessage()
         except Exception:
             # The handler would print the arguments while reporting the formatting error; drop them.
-            record.msg = f"{self.scrub(str(record.msg))} (arguments removed: they could not be formatted)"
+            try:
+                template = self.scrub(str(record.msg))
+            except Exception:
+                template = "<a log message that cannot be printed>"
+            record.msg = f"{template} (arguments removed: they could not be formatted)"
             record.args = None
             return
         scrubbed = self.scrub(message)
@@ -263,6 +267,16 @@ class SecretRegistration:
 
 #: The process-wide filter; clients register their keys in it.
 secret_filter: Final = SecretFilter()
+
+
+def _new_lock_after_fork() -> None:
+    # A lock held by another thread of the parent at the fork stays held in the child, where that thread does not
+    # exist: the child's first client would hang registering its key.
+    secret_filter._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 #: The library logger. Log through this (or :func:`get_logger`) so that :data:`secret_filter` applies.
 logger: Final = logging.getLogger("eliza_client")

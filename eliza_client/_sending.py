@@ -52,6 +52,7 @@ from ._errors import (
     IdempotencyConflictError,
     PaginationError,
     ReplyLostError,
+    ResponseTooLargeError,
     ResponseValidationError,
     SessionGoneError,
     ValidationError,
@@ -228,6 +229,9 @@ class Sender:
                 found = self._find(send, settle=None)
             except IdempotencyConflictError:
                 raise
+            except ClientClosedError as err:
+                _tag(err, send.client_message_id, "unknown")  # nothing sent by this call; an earlier one may have
+                raise
             except ElizaError as err:
                 # Nothing was sent by this call, but whether an earlier one stored the message could not be read.
                 raise self._unknown(send, err) from err
@@ -260,7 +264,9 @@ class Sender:
                 sent_at = unknown.sent_at
             except ClientClosedError as err:
                 # Closed under an attempt that may have reached the server: there is no client left to look.
-                delivery: DeliveryState = "unknown" if _may_be_in_flight(err.__cause__) else "not_stored"
+                cause = err.__cause__
+                maybe_stored = _may_be_in_flight(cause) or isinstance(cause, ResponseTooLargeError)
+                delivery: DeliveryState = "unknown" if maybe_stored else "not_stored"
                 _tag(err, send.client_message_id, delivery)
                 raise
             except ElizaError as err:
@@ -318,16 +324,17 @@ class Sender:
 
         ``failure`` is None for the look-up before the first attempt of a caller-chosen id (one read, no time
         bound). Otherwise reads repeat until the message is found or a read that started at or after ``settle``
-        (default: ``RESETTLE`` after the first read) misses it.
+        (never earlier than ``RESETTLE`` after the first read) misses it.
 
         Raises: ``DeliveryUnknownError`` (the deadline passed, or the history could not be read),
-        ``IdempotencyConflictError``, ``SessionGoneError`` (tagged unknown).
+        ``IdempotencyConflictError``, ``SessionGoneError``, ``ClientClosedError`` (tagged unknown).
         """
         if failure is None:
             return self._read_once(send, bounded=False)
         first_read = time.monotonic()
-        if settle is None:
-            settle = first_read + RESETTLE
+        # Never fewer than two reads RESETTLE apart: one read may come from a lagging replica or cache, and a
+        # settle time already past (a request that failed long after it was sent) would otherwise trust it.
+        settle = first_read + RESETTLE if settle is None else max(settle, first_read + RESETTLE)
         reads = failed = 0
         last_error: ElizaError | None = None
         # Waits grow like the retry backoff (0.25, 0.5, 1, 2, 4, 4 … s); they are slept through the transport's
@@ -338,7 +345,8 @@ class Sender:
             started = first_read + waited
             try:
                 found = self._read_once(send, bounded=True)
-            except (SessionGoneError, IdempotencyConflictError) as err:
+            except (SessionGoneError, IdempotencyConflictError, ClientClosedError) as err:
+                # (Closed while looking: the message may be stored, and there is no client left to look with.)
                 raise _tag(err, send.client_message_id, "unknown") from failure
             except (APIError, ResponseValidationError, PaginationError) as err:
                 failed += 1

@@ -435,7 +435,9 @@ class Transport:
         self.limits = limits
         self._on_close = on_close
         self._closed = threading.Event()
-        self.sleep: Callable[[float], None] = time.sleep  # tests may replace it to skip backoff waits
+        # Backoff waits end early when the client is closed (the next attempt then raises ClientClosedError).
+        # Tests may replace it to skip the waits.
+        self.sleep: Callable[[float], object] = self._closed.wait
 
     @property
     def closed(self) -> bool:
@@ -538,8 +540,12 @@ class Transport:
         if deadline is None:
             deadline = Deadline(timeout.total)
         attempt = attempts_before
+        previous: APIError | None = None
         while True:
             attempt += 1
+            if self.closed:
+                # Closed during the backoff: no further request goes out (its key may be released already).
+                raise ClientClosedError() from previous
             if deadline.passed():
                 raise APITimeoutError(
                     f"{operation}: the call's total timeout ran out before attempt {attempt}",
@@ -556,6 +562,8 @@ class Transport:
                     raise ClientClosedError() from err
                 error = err
             except ResponseTooLargeError as err:
+                if self.closed:
+                    raise ClientClosedError() from err
                 # A 2xx too large to read: the handler ran, so an unsafe operation may well have taken effect.
                 if can_reconcile and safety is OperationSafety.UNSAFE:
                     retry = attempt <= options.max_retries
@@ -591,6 +599,7 @@ class Transport:
             logger.info(
                 "%s: attempt %d failed (%s); retrying in %.2f s", operation, attempt, decision.reason, decision.delay
             )
+            previous = error
             self.sleep(decision.delay)
 
     def _attempt(

@@ -273,3 +273,63 @@ def test_the_retry_budget_counts_the_transports_own_retries(server: LocalSession
             client.sessions.send_message(session_id, "budget", client_message_id="budget-1")
     assert info.value.delivery == "not_stored"
     assert copies(server, session_id, "budget-1") == 0
+
+
+def test_one_stale_history_read_is_never_trusted_alone(server: LocalSessionsServer) -> None:
+    # The answer times out (0.5 s) after the reconcile window (0.2 s) has already passed, so the settle time is
+    # behind us when the look-up starts; the first history read comes from a lagging replica and misses the
+    # stored message. A second read, RESETTLE later, is what tells "not stored" from "not visible yet".
+    with make_client(server, timeout=Timeout(connect=2, read=0.5, total=20), reconcile_window=0.2) as client:
+        session_id = client.sessions.create(server.agent_id, USER).id
+        client._transport.sleep = time.sleep
+        server.faults.delay(0.8, when="after_store", route="send_message")
+        server.faults.stale_history(hide_newest=2)  # the message and the agent's reply
+        result = client.sessions.send_message(session_id, "lagging replica")  # no caller id: no look-up first
+    cmid = result.message.client_message_id
+    assert cmid is not None
+    assert copies(server, session_id, cmid) == 1
+
+
+def test_closing_the_client_while_it_looks_for_the_message_is_unknown(server: LocalSessionsServer) -> None:
+    # Stored, no answer; the history hides it for a while; the application closes the client 0.6 s into the
+    # look-up. The error must carry the id and "unknown" — a bare ClientClosedError invites a blind resend.
+    client = make_client(server, reconcile_window=3.0)
+    session_id = client.sessions.create(server.agent_id, USER).id
+    server.faults.drop_connection(when="after_store", route="send_message")
+    server.faults.stale_history(count=50, hide_newest=2)  # the message and the agent's reply
+    closer = threading.Timer(0.6, client.close)
+    closer.start()
+    try:
+        with pytest.raises(ClientClosedError) as info:
+            client.sessions.send_message(session_id, "closing while looking")
+    finally:
+        closer.join(5)
+    assert info.value.delivery == "unknown"
+    assert info.value.client_message_id is not None
+    assert copies(server, session_id, info.value.client_message_id) == 1
+
+
+def test_closing_the_client_during_a_backoff_sends_nothing_more(server: LocalSessionsServer) -> None:
+    # A 429 asks for 1 s; the application closes the client 0.3 s into that wait. No request may go out after
+    # close() (its key is released by then): the wait ends at once and the send fails, not stored.
+    client = make_client(server, max_retries=2)
+    session_id = client.sessions.create(server.agent_id, USER).id
+    server.faults.fail_next(429, retry_after=1, route="send_message")
+    at_close: list[int] = []
+
+    def close() -> None:
+        client.close()
+        at_close.append(server.request_count)
+
+    closer = threading.Timer(0.3, close)
+    closer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ClientClosedError) as info:
+            client.sessions.send_message(session_id, "after the backoff")
+    finally:
+        closer.join(5)
+    assert time.monotonic() - started < 0.9  # the 1 s wait was cut short by close()
+    assert info.value.delivery == "not_stored"
+    assert server.request_count == at_close[0]
+    assert server.stored_messages(session_id) == []

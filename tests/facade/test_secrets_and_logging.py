@@ -275,3 +275,12 @@ def test_arguments_that_cannot_be_formatted_are_dropped_not_printed(
     [record] = [r for r in caplog.records if r.name == "eliza_client"]
     assert KEY not in record.getMessage()
     assert "could not be formatted" in record.getMessage()
+
+
+def test_a_message_that_is_an_object_is_scrubbed_too(client: ElizaClient, caplog: pytest.LogCaptureFixture) -> None:
+    # logging.info(exc): no template, no arguments; the message is str(exc).
+    caplog.set_level(logging.DEBUG, logger="eliza_client")
+    logging.getLogger("eliza_client").warning(RuntimeError(f"boom {KEY}"))
+    [record] = [r for r in caplog.records if r.name == "eliza_client"]
+    assert KEY not in record.getMessage()
+    assert record.getMessage() == "boom <redacted>"

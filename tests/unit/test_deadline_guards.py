@@ -1,4 +1,5 @@
-"""The socket guards' watchdog: cuts only under the lock, and survives a fork taken while the lock was held.
+"""The socket guards' watchdog cuts only under the lock; a fork taken while another thread held a lock of the client
+(the guards', the secret filter's) leaves the child working.
 
 Both are races that a loaded machine hits rarely and a test cannot wait for; each test pins the invariant that
 rules the race out, with real sockets and a real fork.
@@ -89,3 +90,34 @@ def test_a_child_forked_while_another_thread_held_the_lock_can_still_guard_reque
     _, status = os.waitpid(pid, 0)
     assert not os.WIFSIGNALED(status), "the child deadlocked on the guards' lock"
     assert os.WEXITSTATUS(status) == 0, "the child's watchdog did not cut the expired socket"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_another_thread_held_the_secret_filters_lock_can_register_a_key() -> None:
+    from eliza_client import ElizaClient
+    from eliza_client._logs import secret_filter
+
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with secret_filter._lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder, daemon=True)
+    thread.start()
+    assert held.wait(5)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        signal.alarm(5)
+        try:
+            with ElizaClient("http://127.0.0.1:9", api_key="sk-forked-child-0123456789"):
+                pass
+            os._exit(0)
+        except BaseException:
+            os._exit(4)
+    release.set()
+    thread.join(5)
+    _, status = os.waitpid(pid, 0)
+    assert not os.WIFSIGNALED(status), "the child deadlocked registering its key"
+    assert os.WEXITSTATUS(status) == 0
