@@ -12,6 +12,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -58,14 +59,13 @@ def test_an_already_expired_guard_cuts_on_attach_under_the_lock(monkeypatch: pyt
     assert held_during_cut == [True]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_a_child_forked_while_another_thread_held_the_lock_can_still_guard_requests() -> None:
-    # A web server forking workers (gunicorn --preload) while a request thread of the master holds the lock: the
-    # child inherits the lock locked, and the thread that would release it does not exist there.
+def _fork_while_held(lock: threading.Lock, child: Callable[[], int]) -> int:
+    """Fork while another thread holds ``lock``; run ``child`` in the child (killed after 5 s if it hangs) and
+    return its exit status as ``os.waitpid`` gives it."""
     held, release = threading.Event(), threading.Event()
 
     def holder() -> None:
-        with _deadline._LOCK:
+        with lock:
             held.set()
             release.wait(10)
 
@@ -76,18 +76,28 @@ def test_a_child_forked_while_another_thread_held_the_lock_can_still_guard_reque
     if pid == 0:  # pragma: no cover - the child
         signal.alarm(5)  # a deadlocked child is killed rather than left behind
         try:
-            a, b = socket.socketpair()
-            guard = _deadline.SocketGuard(time.monotonic() + 0.1)  # the child's first guarded request
-            guard.attach(a)
-            deadline = time.monotonic() + 3
-            while guard.fired is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            os._exit(0 if guard.fired == "total" and b.recv(10) == b"" else 3)
+            os._exit(child())
         except BaseException:
             os._exit(4)
     release.set()
     thread.join(5)
-    _, status = os.waitpid(pid, 0)
+    return os.waitpid(pid, 0)[1]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_another_thread_held_the_lock_can_still_guard_requests() -> None:
+    # A web server forking workers (gunicorn --preload) while a request thread of the master holds the lock: the
+    # child inherits the lock locked, and the thread that would release it does not exist there.
+    def child() -> int:
+        a, b = socket.socketpair()
+        guard = _deadline.SocketGuard(time.monotonic() + 0.1)  # the child's first guarded request
+        guard.attach(a)
+        deadline = time.monotonic() + 3
+        while guard.fired is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return 0 if guard.fired == "total" and b.recv(10) == b"" else 3
+
+    status = _fork_while_held(_deadline._LOCK, child)
     assert not os.WIFSIGNALED(status), "the child deadlocked on the guards' lock"
     assert os.WEXITSTATUS(status) == 0, "the child's watchdog did not cut the expired socket"
 
@@ -97,27 +107,10 @@ def test_a_child_forked_while_another_thread_held_the_secret_filters_lock_can_re
     from eliza_client import ElizaClient
     from eliza_client._logs import secret_filter
 
-    held, release = threading.Event(), threading.Event()
+    def child() -> int:
+        with ElizaClient("http://127.0.0.1:9", api_key="sk-forked-child-0123456789"):
+            return 0
 
-    def holder() -> None:
-        with secret_filter._lock:
-            held.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=holder, daemon=True)
-    thread.start()
-    assert held.wait(5)
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        signal.alarm(5)
-        try:
-            with ElizaClient("http://127.0.0.1:9", api_key="sk-forked-child-0123456789"):
-                pass
-            os._exit(0)
-        except BaseException:
-            os._exit(4)
-    release.set()
-    thread.join(5)
-    _, status = os.waitpid(pid, 0)
+    status = _fork_while_held(secret_filter._lock, child)
     assert not os.WIFSIGNALED(status), "the child deadlocked registering its key"
     assert os.WEXITSTATUS(status) == 0
