@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,6 +28,22 @@ def test_generated_matches_spec(tmp_path: Path) -> None:
     fresh = codegen.generate_into(tmp_path)
     diff = codegen.tree_diff(ROOT / "generated" / "eliza_sessions_api", fresh)
     assert diff == "", f"generated/ is stale; run `nox -s generate`:\n{diff[:4000]}"
+
+
+@pytest.mark.parametrize("parent", [".nox/tests_floors/tmp", "build/x", "node_modules/x", ".venv/x"])
+def test_output_is_the_same_under_an_ignored_or_excluded_directory(tmp_path: Path, parent: str) -> None:
+    # nox's TMPDIR is .nox/<session>/tmp inside this repository, and nox writes .nox/.gitignore = "*": in a git work
+    # tree ruff skips git-ignored (and by default excluded) paths, so the post-hooks formatted nothing — only in CI's
+    # floors session. Here the parent is ignored the same way (a `.git` marks the work tree, as for ruff's walker).
+    # The output must not depend on where it lands.
+    (tmp_path / ".git").mkdir()
+    top = tmp_path / parent.split("/", maxsplit=1)[0]
+    top.mkdir()
+    (top / ".gitignore").write_text("*\n")
+    codegen = _codegen()
+    fresh = codegen.generate_into(tmp_path / parent / "out")
+    diff = codegen.tree_diff(ROOT / "generated" / "eliza_sessions_api", fresh)
+    assert diff == "", f"generated under {parent}/ differs:\n{diff[:2000]}"
 
 
 def test_one_character_spec_edit_is_detected(tmp_path: Path) -> None:
