@@ -16,6 +16,7 @@ import contextlib as _contextlib
 
 from ._client import DEFAULT_BASE_URL, ElizaClient
 from ._errors import (
+    AgentError,
     AgentNotFoundError,
     APIConnectionError,
     APIError,
@@ -59,6 +60,8 @@ from ._models import (
     SessionList,
     SessionStats,
     SessionStatus,
+    SessionTimeoutConfig,
+    SessionTimeoutSettings,
     StreamEvent,
     TimeoutConfig,
     TimeoutSettings,
@@ -77,6 +80,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AgentError",
     "AgentNotFoundError",
     "AgentResponse",
     "AuthenticationError",
@@ -115,6 +119,8 @@ __all__ = [
     "SessionNotFoundError",
     "SessionStats",
     "SessionStatus",
+    "SessionTimeoutConfig",
+    "SessionTimeoutSettings",
     "SessionsResource",
     "StreamConsumedError",
     "StreamEvent",

@@ -41,9 +41,8 @@ __all__ = [
     "RETRYABLE_STATUSES",
     "TIMEOUT_MINUTES_MAX",
     "TIMEOUT_MINUTES_MIN",
-    "TRANSPORTS",
     "WARNING_THRESHOLD_MINUTES_MIN",
-    "Transport",
+    "SendTransport",
 ]
 
 # --- retries -------------------------------------------------------------------------------------------
@@ -97,9 +96,9 @@ API_KEY_HEADER: Final = "X-API-KEY"
 CONTENT_MAX_LENGTH: Final = 4000
 #: ``JSON.stringify(metadata).length`` limit, in UTF-16 code units (the server calls them "bytes").
 METADATA_MAX_LENGTH: Final = 10240
-#: ``limit`` of GET messages. The server clamps out-of-range values; the client rejects them instead.
 #: The server's page size when none is asked for.
 PAGE_LIMIT_DEFAULT: Final = 50
+#: Bounds of ``limit`` of GET messages. The server clamps out-of-range values; the client rejects them instead.
 PAGE_LIMIT_MIN: Final = 1
 PAGE_LIMIT_MAX: Final = 100
 #: Inactivity timeout range (server defaults ``SESSION_MIN/MAX_TIMEOUT_MINUTES``).
@@ -111,18 +110,17 @@ MAX_DURATION_MINUTES_MAX: Final = 2 * TIMEOUT_MINUTES_MAX
 WARNING_THRESHOLD_MINUTES_MIN: Final = 1
 #: JavaScript ``Date`` range: |epoch ms| beyond this is "Invalid Date" (the server answers 400).
 JS_DATE_MAX_MS: Final = 8_640_000_000_000_000
+#: The bounds the server's database can query (years 1-9999, epoch ms): `before`/`after` outside them answer 500.
+QUERY_MIN_MS: Final = -62_135_596_800_000
+QUERY_MAX_MS: Final = 253_402_300_799_999
 
 # --- messages ------------------------------------------------------------------------------------------
 #: Metadata key carrying the client-generated id that lets a send be reconciled against history.
 CLIENT_MESSAGE_ID_KEY: Final = "clientMessageId"
-Transport = Literal["websocket", "http", "sse"]
-#: Send transports, the default (``websocket``) first. Legacy ``mode`` names are never sent.
-TRANSPORTS: Final[tuple[Transport, ...]] = ("websocket", "http", "sse")
+#: How a send's reply is delivered (the request's ``transport`` field); legacy ``mode`` names are never sent.
+#: Not to be confused with ``_transport``, the client's HTTP layer.
+SendTransport = Literal["websocket", "http", "sse"]
 
 # --- errors --------------------------------------------------------------------------------------------
 #: Longest text kept from a non-JSON error body (and from an unparsable 2xx body).
 ERROR_TEXT_MAX_LENGTH: Final = 500
-
-#: The bounds the server's database can query (years 1-9999, epoch ms): `before`/`after` outside them answer 500.
-QUERY_MIN_MS: Final = -62_135_596_800_000
-QUERY_MAX_MS: Final = 253_402_300_799_999

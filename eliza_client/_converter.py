@@ -1,6 +1,10 @@
-"""The one cattrs converter that turns the server's JSON into the public models.
+"""The one cattrs converter that turns the server's JSON into the public models: generated → public, in one place.
 
-Every wire quirk is handled here and nowhere else: camelCase and snake_case renames, timestamps that are ISO
+The wire names come from the spec: every key is read through ``eliza_sessions_api.wire``, the wire map that
+``nox -s generate`` emits next to the generated models (each schema's properties, by the generated models' Python
+names), so renaming a property in ``openapi.yaml`` and regenerating fails ``mypy --strict`` here. What stays
+hand-written is what the public models deliberately do differently from the wire — and every wire quirk is
+handled here and nowhere else: camelCase and snake_case renames, timestamps that are ISO
 strings in some places and epoch-millisecond integers in others, durations in milliseconds (``timeRemaining``)
 and float seconds (``uptime``), the send reply's snake_case "bus" message versus the history's camelCase one,
 ``autoRenew`` values that are not booleans, metadata that is not an object, and keys the server adds later
@@ -16,19 +20,23 @@ walked again field by field to name the one that is wrong.
 
 ``structure(data, cls, operation=..., status_code=...)`` is the entry point: it raises
 ``ResponseValidationError`` naming the wire field when a body does not have the documented shape.
-``strict_converter()`` returns a converter that rejects unknown keys, for tests that must notice spec drift.
+
+Why not the generated models' ``from_dict``: they check no types (a number where a string belongs passes), read
+only ISO timestamps (the send reply's are epoch milliseconds), fail with a bare ``KeyError``/``TypeError`` naming
+no field, and cost a second object per message on the hot path of a history walk.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
+
+from eliza_sessions_api import wire
 
 from . import _models
 from ._errors import ResponseValidationError
@@ -41,14 +49,14 @@ from ._models import (
     SessionList,
     SessionStats,
     SessionStatus,
-    TimeoutConfig,
+    SessionTimeoutConfig,
 )
 from ._timestamps import from_epoch_ms, parse_iso
 
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["BusMessage", "CreatedSession", "decode_json", "get_converter", "strict_converter", "structure"]
+__all__ = ["BusMessage", "CreatedSession", "get_converter", "structure"]
 
 T = TypeVar("T")
 _Hook = Callable[..., Any]  # (value, type) -> structured; the type is optional for leaf hooks
@@ -193,77 +201,99 @@ _optional_bool = _optional(_bool)
 _Spec = dict[str, tuple[str, _Hook | None]]
 
 _TIMEOUT_CONFIG: _Spec = {
-    "timeout_minutes": ("timeoutMinutes", _number),
-    "auto_renew": ("autoRenew", _js_truthy),
-    "max_duration_minutes": ("maxDurationMinutes", _number),
-    "warning_threshold_minutes": ("warningThresholdMinutes", _number),
+    "timeout_minutes": (wire.TimeoutConfig.timeout_minutes, _number),
+    "auto_renew": (wire.TimeoutConfig.auto_renew, _js_truthy),
+    "max_duration_minutes": (wire.TimeoutConfig.max_duration_minutes, _number),
+    "warning_threshold_minutes": (wire.TimeoutConfig.warning_threshold_minutes, _number),
 }
 _SESSION: _Spec = {
-    "id": ("sessionId", _str),
-    "channel_id": ("channelId", _str),
-    "agent_id": ("agentId", _str),
-    "user_id": ("userId", _str),
-    "created_at": ("createdAt", _timestamp),
-    "last_activity": ("lastActivity", _timestamp),
-    "expires_at": ("expiresAt", _timestamp),
-    "timeout_config": ("timeoutConfig", None),
-    "renewal_count": ("renewalCount", _int),
-    "time_remaining": ("timeRemaining", _milliseconds),
-    "is_near_expiration": ("isNearExpiration", _bool),
-    "metadata": ("metadata", _object),
+    "id": (wire.Session.session_id, _str),
+    "channel_id": (wire.Session.channel_id, _str),
+    "agent_id": (wire.Session.agent_id, _str),
+    "user_id": (wire.Session.user_id, _str),
+    "created_at": (wire.Session.created_at, _timestamp),
+    "last_activity": (wire.Session.last_activity, _timestamp),
+    "expires_at": (wire.Session.expires_at, _timestamp),
+    "timeout_config": (wire.Session.timeout_config, None),
+    "renewal_count": (wire.Session.renewal_count, _int),
+    "time_remaining": (wire.Session.time_remaining, _milliseconds),
+    "is_near_expiration": (wire.Session.is_near_expiration, _bool),
+    "metadata": (wire.Session.metadata, _object),
 }
-# The create reply: Session without these four (filled in by `_created_session`).
+# The create reply (CreatedSession): Session without four fields (filled in by `_created_session`).
 _CREATED_SESSION: _Spec = {
-    k: v
-    for k, v in _SESSION.items()
-    if k not in {"last_activity", "renewal_count", "time_remaining", "is_near_expiration"}
+    "id": (wire.CreatedSession.session_id, _str),
+    "channel_id": (wire.CreatedSession.channel_id, _str),
+    "agent_id": (wire.CreatedSession.agent_id, _str),
+    "user_id": (wire.CreatedSession.user_id, _str),
+    "created_at": (wire.CreatedSession.created_at, _timestamp),
+    "expires_at": (wire.CreatedSession.expires_at, _timestamp),
+    "timeout_config": (wire.CreatedSession.timeout_config, None),
+    "metadata": (wire.CreatedSession.metadata, _object),
 }
 _SESSION_STATS: _Spec = {
-    "total": ("totalSessions", _int),
-    "active": ("activeSessions", _int),
-    "expired": ("expiredSessions", _int),
+    "total": (wire.SessionStats.total_sessions, _int),
+    "active": (wire.SessionStats.active_sessions, _int),
+    "expired": (wire.SessionStats.expired_sessions, _int),
 }
-_SESSION_LIST: _Spec = {"sessions": ("sessions", None), "total": ("total", _int), "stats": ("stats", None)}
+_SESSION_LIST: _Spec = {
+    "sessions": (wire.SessionList.sessions, None),
+    "total": (wire.SessionList.total, _int),
+    "stats": (wire.SessionList.stats, None),
+}
 _HEALTH: _Spec = {
-    "status": ("status", _str),
-    "active_sessions": ("activeSessions", _int),
-    "expiring_soon": ("expiringSoon", _int),
-    "invalid_sessions": ("invalidSessions", _int),
-    "timestamp": ("timestamp", _timestamp),
-    "uptime": ("uptime", _seconds),
+    "status": (wire.SessionsHealth.status, _str),
+    "active_sessions": (wire.SessionsHealth.active_sessions, _int),
+    "expiring_soon": (wire.SessionsHealth.expiring_soon, _int),
+    "invalid_sessions": (wire.SessionsHealth.invalid_sessions, _int),
+    "timestamp": (wire.SessionsHealth.timestamp, _timestamp),
+    "uptime": (wire.SessionsHealth.uptime, _seconds),
 }
 _HISTORY_MESSAGE: _Spec = {
-    "id": ("id", _str),
-    "content": ("content", _str),
-    "author_id": ("authorId", _str),
-    "is_agent": ("isAgent", _bool),
-    "created_at": ("createdAt", _timestamp),
-    "metadata": ("metadata", _object),
+    "id": (wire.Message.id, _str),
+    "content": (wire.Message.content, _str),
+    "author_id": (wire.Message.author_id, _str),
+    "is_agent": (wire.Message.is_agent, _bool),
+    "created_at": (wire.Message.created_at, _timestamp),
+    "metadata": (wire.Message.metadata, _object),
 }
 _BUS_MESSAGE: _Spec = {
-    "id": ("id", _str),
-    "content": ("content", _str),
-    "author_id": ("author_id", _str),
-    "created_at": ("created_at", _timestamp),
-    "metadata": ("metadata", _object),
-    "channel_id": ("channel_id", _optional_str),
+    "id": (wire.BusMessage.id, _str),
+    "content": (wire.BusMessage.content, _str),
+    "author_id": (wire.BusMessage.author_id, _str),
+    "created_at": (wire.BusMessage.created_at, _timestamp),
+    "metadata": (wire.BusMessage.metadata, _object),
+    "channel_id": (wire.BusMessage.channel_id, _optional_str),
 }
 # Bus keys read without a field of their own, and keys the model deliberately leaves out.
-_BUS_MESSAGE_OTHER_KEYS = frozenset({"message_server_id", "source_type", "raw_message", "in_reply_to_message_id"})
+_BUS_MESSAGE_OTHER_KEYS = frozenset(
+    {
+        wire.BusMessage.message_server_id,
+        wire.BusMessage.source_type,
+        wire.BusMessage.raw_message,
+        # Not in the spec's BusMessage (the 1.7.2 server sends it only on replies, which this reply never is), so
+        # no wire-map name: a literal, kept out of `extra`.
+        "in_reply_to_message_id",
+    }
+)
 _SESSION_STATUS: _Spec = {
-    "expires_at": ("expiresAt", _timestamp),
-    "renewal_count": ("renewalCount", _int),
-    "was_renewed": ("wasRenewed", _bool),
+    "expires_at": (wire.SessionStatus.expires_at, _timestamp),
+    "renewal_count": (wire.SessionStatus.renewal_count, _int),
+    "was_renewed": (wire.SessionStatus.was_renewed, _bool),
 }
 _AGENT_RESPONSE: _Spec = {
-    "text": ("text", _optional_str),
-    "thought": ("thought", _optional_str),
-    "actions": ("actions", _strings),
-    "providers": ("providers", _strings),
-    "simple": ("simple", _optional_bool),
-    "response_id": ("responseId", _optional_str),
-    "in_reply_to": ("inReplyTo", _optional_str),
+    "text": (wire.AgentResponse.text, _optional_str),
+    "thought": (wire.AgentResponse.thought, _optional_str),
+    "actions": (wire.AgentResponse.actions, _strings),
+    "providers": (wire.AgentResponse.providers, _strings),
+    "simple": (wire.AgentResponse.simple, _optional_bool),
+    "response_id": (wire.AgentResponse.response_id, _optional_str),
+    "in_reply_to": (wire.AgentResponse.in_reply_to, _optional_str),
 }
+
+
+#: Every schema with metadata calls it this (Session, CreatedSession, Message, BusMessage); a test checks they agree.
+_METADATA = wire.Session.metadata
 
 
 def _keys(spec: _Spec) -> frozenset[str]:
@@ -278,15 +308,15 @@ def _locate(
 ) -> _FieldError:
     """Only after a failure: find the wire field that caused it, by structuring the fields one at a time."""
     fields = attrs.fields_dict(cls)
-    for name, (wire, hook) in spec.items():
-        if wire not in data:
+    for name, (key, hook) in spec.items():
+        if key not in data:
             if fields[name].default is attrs.NOTHING:
-                return _FieldError(wire, "missing")
+                return _FieldError(key, "missing")
             continue
         try:
-            (hook or conv.get_structure_hook(fields[name].type))(data[wire], fields[name].type)
+            (hook or conv.get_structure_hook(fields[name].type))(data[key], fields[name].type)
         except Exception as field_err:  # whatever a hook raises names this field
-            return _prefixed(wire, field_err)
+            return _prefixed(key, field_err)
     # Not one of the spec's fields: a hand-written hook already named the path (or it is the object itself).
     return err if isinstance(err, _FieldError) else _FieldError(cls.__name__, str(err))
 
@@ -301,7 +331,7 @@ def _with_extra(
     all_required: bool = False,
 ) -> _Hook:
     """Wrap a structure function: check the input is an object, name the bad field on failure, and keep unknown
-    keys in ``extra`` (or reject them, for a strict converter).
+    keys in ``extra``.
 
     ``all_required``: ``base`` fails unless every known key is present, so an object with exactly that many
     keys has no unknown ones (the common case, checked without building a set).
@@ -310,8 +340,7 @@ def _with_extra(
     n_known = len(known)
     target = Message if cls is BusMessage else Session if cls is CreatedSession else cls
     has_extra = "extra" in attrs.fields_dict(target)
-    has_metadata = "metadata" in known
-    forbid = bool(getattr(conv, "forbid_extra_keys", False))
+    has_metadata = _METADATA in known
 
     def structure(data: Any, _: Any = None) -> Any:
         if type(data) is not dict:
@@ -321,15 +350,10 @@ def _with_extra(
         except Exception as err:  # TypeError/ValueError/KeyError mostly; anything else is named the same way
             raise _locate(data, target, spec, conv, err) from err
         unknown = set() if all_required and len(data) == n_known else data.keys() - known
-        if has_metadata and "metadata" in data and type(data["metadata"]) is not dict and data["metadata"] is not None:
-            unknown.add("metadata")  # a non-object metadata: kept in `extra`, never lost
-        if unknown:
-            if forbid:
-                import cattrs
-
-                raise cattrs.ForbiddenExtraKeysError("", target, set(unknown))
-            if has_extra:
-                obj = attrs.evolve(obj, extra={key: data[key] for key in unknown})
+        if has_metadata and type(data.get(_METADATA)) not in (dict, type(None)):
+            unknown.add(_METADATA)  # a non-object metadata: kept in `extra`, never lost
+        if unknown and has_extra:
+            obj = attrs.evolve(obj, extra={key: data[key] for key in unknown})
         return obj
 
     return structure
@@ -340,59 +364,68 @@ def _generated(conv: cattrs.Converter, cls: type[Any], spec: _Spec) -> _Hook:
 
     fields = attrs.fields_dict(cls)
     overrides: dict[str, Any] = {
-        name: override(rename=wire, struct_hook=hook or conv.get_structure_hook(fields[name].type))
-        for name, (wire, hook) in spec.items()
+        name: override(rename=key, struct_hook=hook or conv.get_structure_hook(fields[name].type))
+        for name, (key, hook) in spec.items()
     }
     base = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **overrides)
     return _with_extra(cls, spec, base, conv)
 
 
-def _history_message(data: dict[str, Any], _: Any) -> Message:
-    # The hot path of a history walk: plain lookups and exact type checks, no per-field function calls.
-    id_, content, author, is_agent = data["id"], data["content"], data["authorId"], data["isAgent"]
-    if type(id_) is not str or type(content) is not str or type(author) is not str or type(is_agent) is not bool:
-        raise TypeError("a message field has the wrong type")
-    metadata = data["metadata"]
-    return Message(
-        id=id_,
-        content=content,
-        author_id=author,
-        is_agent=is_agent,
-        created_at=_timestamp(data["createdAt"]),
-        metadata=metadata if type(metadata) is dict else {},
-    )
+def _history_message_hook() -> _Hook:
+    # The hot path of a history walk: plain lookups and exact type checks, no per-field function calls. The wire
+    # keys are bound once, as the closure's locals.
+    k_id, k_content, k_author = wire.Message.id, wire.Message.content, wire.Message.author_id
+    k_agent, k_created, k_metadata = wire.Message.is_agent, wire.Message.created_at, wire.Message.metadata
+
+    def structure(data: dict[str, Any], _: Any) -> Message:
+        id_, content, author, is_agent = data[k_id], data[k_content], data[k_author], data[k_agent]
+        if type(id_) is not str or type(content) is not str or type(author) is not str or type(is_agent) is not bool:
+            raise TypeError("a message field has the wrong type")
+        metadata = data[k_metadata]
+        return Message(
+            id=id_,
+            content=content,
+            author_id=author,
+            is_agent=is_agent,
+            created_at=_timestamp(data[k_created]),
+            metadata=metadata if type(metadata) is dict else {},
+        )
+
+    return structure
 
 
 def _bus_message(data: dict[str, Any], _: Any) -> Message:
-    raw = data.get("raw_message")
+    w = wire.BusMessage
+    raw = data.get(w.raw_message)
     return Message(
-        id=_str(data["id"]),
-        content=_str(data["content"]),
-        author_id=_str(data["author_id"]),
+        id=_str(data[w.id]),
+        content=_str(data[w.content]),
+        author_id=_str(data[w.author_id]),
         # The history's isAgent is `sourceType == "agent_response"`; the same rule gives the same answer here.
-        is_agent=data.get("source_type") == "agent_response",
-        created_at=_timestamp(data["created_at"]),
-        metadata=_object(data.get("metadata")),
-        channel_id=_optional_str(data.get("channel_id")),
-        attachments=_attachments(raw.get("attachments")) if type(raw) is dict else None,
+        is_agent=data.get(w.source_type) == "agent_response",
+        created_at=_timestamp(data[w.created_at]),
+        metadata=_object(data.get(w.metadata)),
+        channel_id=_optional_str(data.get(w.channel_id)),
+        attachments=_attachments(raw.get(wire.RawMessage.attachments)) if type(raw) is dict else None,
     )
 
 
 def _created_session(conv: cattrs.Converter) -> _Hook:
-    timeout_config = conv.get_structure_hook(TimeoutConfig)
+    timeout_config = conv.get_structure_hook(SessionTimeoutConfig)
 
     def structure(data: dict[str, Any], _: Any) -> Session:
         # The create reply lacks four fields; at creation the server defines them exactly: the session has had
         # no activity but its creation, has not been renewed, and `timeRemaining` is what is left until expiry.
-        created_at = _timestamp(data["createdAt"])
-        expires_at = _timestamp(data["expiresAt"])
-        config = timeout_config(data["timeoutConfig"], TimeoutConfig)
+        w = wire.CreatedSession
+        created_at = _timestamp(data[w.created_at])
+        expires_at = _timestamp(data[w.expires_at])
+        config = timeout_config(data[w.timeout_config], SessionTimeoutConfig)
         remaining = max(expires_at - created_at, timedelta(0))
         return Session(
-            id=_str(data["sessionId"]),
-            channel_id=_str(data["channelId"]),
-            agent_id=_str(data["agentId"]),
-            user_id=_str(data["userId"]),
+            id=_str(data[w.session_id]),
+            channel_id=_str(data[w.channel_id]),
+            agent_id=_str(data[w.agent_id]),
+            user_id=_str(data[w.user_id]),
             created_at=created_at,
             last_activity=created_at,
             expires_at=expires_at,
@@ -400,7 +433,7 @@ def _created_session(conv: cattrs.Converter) -> _Hook:
             renewal_count=0,
             time_remaining=remaining,
             is_near_expiration=timedelta(0) < remaining <= timedelta(minutes=config.warning_threshold_minutes),
-            metadata=_object(data.get("metadata")),
+            metadata=_object(data.get(w.metadata)),
         )
 
     return structure
@@ -408,11 +441,12 @@ def _created_session(conv: cattrs.Converter) -> _Hook:
 
 def _message_page(conv: cattrs.Converter) -> _Hook:
     message = conv.get_structure_hook(Message)
+    k_messages, k_cursors, k_has_more = wire.MessagePage.messages, wire.MessagePage.cursors, wire.MessagePage.has_more
 
     def structure(data: dict[str, Any], _: Any) -> MessagePage:
-        messages = data["messages"]
+        messages = data[k_messages]
         if type(messages) is not list:
-            raise _FieldError("messages", f"expected a list, got {type(messages).__name__}")
+            raise _FieldError(k_messages, f"expected a list, got {type(messages).__name__}")
         try:
             parsed = tuple([message(item, Message) for item in messages])
         except Exception:
@@ -421,17 +455,17 @@ def _message_page(conv: cattrs.Converter) -> _Hook:
                 try:
                     message(item, Message)
                 except Exception as err:
-                    raise _prefixed(f"messages[{index}]", err) from err
+                    raise _prefixed(f"{k_messages}[{index}]", err) from err
             raise
-        cursors = data.get("cursors")
+        cursors = data.get(k_cursors)
         if cursors is not None and type(cursors) is not dict:
-            raise _FieldError("cursors", f"expected an object, got {type(cursors).__name__}")
+            raise _FieldError(k_cursors, f"expected an object, got {type(cursors).__name__}")
         try:
-            before = _timestamp(cursors["before"]) if cursors else None
-            after = _timestamp(cursors["after"]) if cursors else None
+            before = _timestamp(cursors[wire.Cursors.before]) if cursors else None
+            after = _timestamp(cursors[wire.Cursors.after]) if cursors else None
         except Exception as err:
-            raise _prefixed("cursors", err) from err
-        return MessagePage(messages=parsed, has_more=_bool(data["hasMore"]), before=before, after=after)
+            raise _prefixed(k_cursors, err) from err
+        return MessagePage(messages=parsed, has_more=_bool(data[k_has_more]), before=before, after=after)
 
     return structure
 
@@ -457,7 +491,7 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
         if attrs.has(model):
             attrs.resolve_types(model, globalns=vars(_models))
     for cls, spec in (
-        (TimeoutConfig, _TIMEOUT_CONFIG),
+        (SessionTimeoutConfig, _TIMEOUT_CONFIG),
         (Session, _SESSION),
         (SessionStats, _SESSION_STATS),
         (SessionList, _SESSION_LIST),
@@ -467,18 +501,15 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
     ):
         _lazy(conv, cls, functools.partial(_generated, conv, cls, spec))
     conv.register_structure_hook(
-        Message, _with_extra(Message, _HISTORY_MESSAGE, _history_message, conv, all_required=True)
+        Message, _with_extra(Message, _HISTORY_MESSAGE, _history_message_hook(), conv, all_required=True)
     )
     conv.register_structure_hook(
         BusMessage, _with_extra(BusMessage, _BUS_MESSAGE, _bus_message, conv, _BUS_MESSAGE_OTHER_KEYS)
     )
     _lazy(conv, CreatedSession, lambda: _with_extra(CreatedSession, _CREATED_SESSION, _created_session(conv), conv))
-    page_keys = frozenset({"messages", "cursors"})
-    _lazy(
-        conv,
-        MessagePage,
-        lambda: _with_extra(MessagePage, {"has_more": ("hasMore", _bool)}, _message_page(conv), conv, page_keys),
-    )
+    page_keys = frozenset({wire.MessagePage.messages, wire.MessagePage.cursors})
+    page_spec: _Spec = {"has_more": (wire.MessagePage.has_more, _bool)}
+    _lazy(conv, MessagePage, lambda: _with_extra(MessagePage, page_spec, _message_page(conv), conv, page_keys))
     return conv
 
 
@@ -488,58 +519,6 @@ def get_converter() -> cattrs.Converter:
     import cattrs
 
     return _configure(cattrs.Converter(detailed_validation=False))
-
-
-def strict_converter() -> cattrs.Converter:
-    """A new converter like the shared one that raises on keys the spec does not name (for conformance tests)."""
-    import cattrs
-
-    return _configure(cattrs.Converter(detailed_validation=False, forbid_extra_keys=True))
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:40]} overflows a float")
-    return value
-
-
-# One decoder for every answer: json.loads with hooks builds a new JSONDecoder (and sniffs the encoding) per call,
-# which was the costliest single step of parsing a small answer. JSONDecoder.decode keeps no state: thread-safe.
-_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
-
-
-def decode_json(body: bytes, *, operation: str, status_code: int) -> Any:
-    """Decode a response body as JSON — the one decoding path of every answer.
-
-    A JavaScript server never writes ``NaN``/``Infinity`` or a number that overflows a double, so those are
-    malformed bodies here, like invalid JSON and nesting too deep for the decoder.
-
-    Raises:
-        ResponseValidationError: with the body (scrubbed, then truncated) and the reason.
-    """
-    try:
-        # A JavaScript server writes UTF-8; a BOM is tolerated as json.loads would. Bytes that are not UTF-8 raise
-        # UnicodeDecodeError, a ValueError, handled below like any other undecodable body.
-        return _DECODER.decode(body.decode("utf-8-sig"))
-    except RecursionError as err:
-        raise ResponseValidationError(
-            f"{operation}: the response is nested too deeply to decode", status_code=status_code, operation=operation
-        ) from err
-    except ValueError as err:
-        reason = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
-    # Raised outside the handler so that neither __cause__ nor __context__ holds the decoder's error: it keeps the
-    # whole body (``doc``), which may echo a secret; ``body`` keeps it scrubbed and truncated instead.
-    raise ResponseValidationError(
-        f"{operation}: the response is not JSON ({reason})",
-        status_code=status_code,
-        body=body,
-        operation=operation,
-    )
 
 
 def structure(

@@ -16,6 +16,7 @@
         │   └── LocalRequestError       the request could not be built here (never sent, never retried)
         ├── DeliveryUnknownError        a send whose outcome stayed unknown after reconciling
         ├── ReplyLostError              a send_and_wait/stream message was stored, but its reply was lost
+        ├── AgentError                  a send_and_wait/stream message was stored, but the agent failed to answer
         ├── IdempotencyConflictError    a caller's client_message_id already names a different message
         └── APIStatusError              the server answered 4xx/5xx
             ├── BadRequestError         400 (VALIDATION_ERROR, SESSION_RENEWAL_FAILED, INVALID_CONTENT_TYPE)
@@ -48,13 +49,15 @@ Errors pickle (Celery ships exceptions between processes), keeping their attribu
 from __future__ import annotations
 
 import http
-import json
 import re
 import reprlib
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Literal
 
 from ._constants import ERROR_TEXT_MAX_LENGTH
+from ._headers import parse_retry_after
+from ._json import MalformedJSON
+from ._json import parse as parse_json
 from ._logs import is_sensitive_header, scrub
 
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AgentError",
     "AgentNotFoundError",
     "AuthenticationError",
     "BadRequestError",
@@ -325,7 +329,8 @@ class DeliveryUnknownError(APIError):
     stored it. Resending risks a duplicate, not resending risks a loss; the caller decides.
 
     ``client_message_id`` is the id carried in the message's ``metadata["clientMessageId"]``; look for it in
-    the session's history later before resending. The transport error is chained as ``__cause__``.
+    the session's history later before resending. ``send_error`` is the failure that put the outcome in doubt,
+    ``lookup_error`` the history read that failed (if one did); ``__cause__`` is the latter, else the former.
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "session_id", "client_message_id", "message")
@@ -336,7 +341,7 @@ class DeliveryUnknownError(APIError):
         *,
         client_message_id: str,
         session_id: str | None = None,
-        operation: str | None = "send",
+        operation: str | None = None,
     ) -> None:
         super().__init__(
             message
@@ -349,6 +354,10 @@ class DeliveryUnknownError(APIError):
         self.client_message_id = client_message_id
         self.session_id = session_id
         self.delivery = "unknown"
+        #: Why the outcome was in doubt (the send's ambiguous failure; None for the look-up of a caller's id).
+        self.send_error: ElizaError | None = None
+        #: Why the history could not settle it (the last failed read; None when the deadline came first).
+        self.lookup_error: ElizaError | None = None
 
 
 class ReplyLostError(APIError):
@@ -368,7 +377,7 @@ class ReplyLostError(APIError):
         sent_message: Any,
         client_message_id: str,
         session_id: str | None = None,
-        operation: str | None = "send",
+        operation: str | None = None,
     ) -> None:
         super().__init__(
             message or f"Message {client_message_id} was stored, but the agent's reply was lost with the connection.",
@@ -377,6 +386,38 @@ class ReplyLostError(APIError):
         self.sent_message = sent_message
         self.client_message_id = client_message_id
         self.session_id = session_id
+        self.delivery = "stored"
+
+
+class AgentError(APIError):
+    """The message is stored, but the agent failed to answer it — the same error from ``send_and_wait`` (the
+    server's 5xx after it stored the message) and from a ``stream`` (its ``error`` event, or an end without the
+    ``done`` event, seen by ``until_done()``).
+
+    Do not resend: the message is in the conversation (``delivery`` is ``"stored"``); a retry would only store it
+    again. Not an :class:`APIConnectionError` — code that retries network trouble must not repeat this. ``reason``
+    is the server's text (scrubbed), ``sent_message`` the stored message when it is known, ``status_code`` the
+    HTTP status of the answer that carried the failure (200 for a stream).
+    """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "session_id", "client_message_id", "reason")
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        operation: str,
+        client_message_id: str | None,
+        session_id: str | None = None,
+        sent_message: Any = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(f"{operation}: the agent did not answer: {reason}", operation=operation)
+        self.reason = reason
+        self.client_message_id = client_message_id
+        self.session_id = session_id
+        self.sent_message = sent_message
+        self.status_code = status_code
         self.delivery = "stored"
 
 
@@ -705,8 +746,8 @@ def error_from_response(
     parsed: Any = _UNSET
     if raw.strip():
         try:
-            parsed = _sanitize_json(json.loads(raw))
-        except (ValueError, RecursionError):
+            parsed = _sanitize_json(parse_json(raw))
+        except (MalformedJSON, RecursionError):  # (RecursionError: too deep to sanitize)
             parsed = _UNSET
 
     code: str | int | None
@@ -729,9 +770,6 @@ def error_from_response(
         "operation": operation,
     }
     if cls is RateLimitError:
-        # Imported here because _retries imports this module for its connection-error classes.
-        from ._retries import parse_retry_after
-
         kwargs["retry_after"] = parse_retry_after(headers)
     elif cls is RedirectError:
         kwargs["location"] = _location(headers)

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Self
 
-from ._converter import BusMessage, decode_json, structure
+from ._converter import BusMessage, structure
 from ._errors import (
+    AgentError,
     APIConnectionError,
     ElizaError,
     ResponseTooLargeError,
@@ -39,7 +40,7 @@ from ._models import (
     UserMessageEvent,
 )
 from ._streaming import EventTooLarge, ServerSentEvent, iter_sse_events_from_chunks
-from ._transport import OpenStream
+from ._transport import OpenStream, decode_json
 
 __all__ = ["MessageStream"]
 
@@ -50,11 +51,13 @@ class MessageStream:
     """An iterator of :data:`StreamEvent` (``UserMessageEvent``, ``ChunkEvent``…, then ``DoneEvent`` or
     ``ErrorEvent``; ``UnknownEvent`` for event types a newer server may add), and a context manager.
 
-    ``message`` is the stored user message once its event has been read; ``response`` the agent's complete
-    reply once ``done`` has been read; ``text`` the chunks received so far, joined. ``until_done()`` reads the
-    rest and returns the reply. The events can be read once.
+    ``message`` is the stored user message once its event has been read; ``agent_response`` the agent's complete
+    reply once ``done`` has been read (as on :class:`Reply`; ``response`` is a deprecated alias); ``text`` the
+    chunks received so far, joined. ``until_done()`` reads the rest and returns the reply. The events can be read
+    once.
 
-    Raises (while iterating): :class:`APIConnectionError` / :class:`APITimeoutError` if the connection breaks,
+    Raises (while iterating): :class:`APIConnectionError` / :class:`APITimeoutError` if the connection breaks
+    (resolved, like a send, to :class:`ReplyLostError` when the message is stored),
     :class:`ResponseValidationError` if an event's data is malformed, :class:`StreamConsumedError` when iterated
     again after it ended or was closed.
     """
@@ -66,28 +69,34 @@ class MessageStream:
         idle_timeout: float | None,
         max_event_bytes: int,
         client_message_id: str | None = None,
+        session_id: str | None = None,
         resolve: Callable[[ElizaError, Message | None], ElizaError] | None = None,
     ) -> None:
         self._stream = stream
         self.client_message_id = client_message_id
+        self._session_id = session_id
         self._resolve = resolve
-        stream.operation = _OPERATION  # failures while reading are the stream's, not the send's
         self._idle = idle_timeout
         self._max_event = max_event_bytes
         self._events = self._read()
         self._iterating = False
         self._finished = False
         self.message: Message | None = None
-        self.response: AgentResponse | None = None
+        self.agent_response: AgentResponse | None = None
         self.error: str | None = None
         self._chunks: list[str] = []
 
     @property
     def text(self) -> str:
         """The reply's text received so far (all chunks, or the final text once ``done`` arrived)."""
-        if self.response is not None and self.response.text is not None:
-            return self.response.text
+        if self.agent_response is not None and self.agent_response.text is not None:
+            return self.agent_response.text
         return "".join(self._chunks)
+
+    @property
+    def response(self) -> AgentResponse | None:
+        """Deprecated alias of ``agent_response``."""
+        return self.agent_response
 
     def _arm(self) -> None:
         """Start the idle clock now (never past the call's deadline)."""
@@ -147,16 +156,7 @@ class MessageStream:
         # ``agentResponse`` is for ``send_and_wait``): iteration ends, ``until_done`` says so.
 
     def _data(self, sse: ServerSentEvent) -> Any:
-        try:
-            return decode_json(sse.data.encode(), operation=_OPERATION, status_code=self._stream.status_code)
-        except ResponseValidationError as err:
-            raise ResponseValidationError(
-                f"stream: the {sse.event!r} event's data is not JSON",
-                status_code=self._stream.status_code,
-                field=sse.event,
-                body=sse.data,
-                operation=_OPERATION,
-            ) from err
+        return decode_json(sse.data, operation=_OPERATION, status_code=self._stream.status_code, field=sse.event)
 
     def _convert(self, sse: ServerSentEvent) -> StreamEvent:
         status = self._stream.status_code
@@ -178,8 +178,8 @@ class MessageStream:
                 message_id=message_id if isinstance(message_id, str) else None,
             )
         if sse.event == "done":
-            self.response = structure(self._data(sse), AgentResponse, operation=_OPERATION, status_code=status)
-            return DoneEvent(response=self.response)
+            self.agent_response = structure(self._data(sse), AgentResponse, operation=_OPERATION, status_code=status)
+            return DoneEvent(agent_response=self.agent_response)
         if sse.event == "error":
             data = self._data(sse)
             error = data.get("error") if isinstance(data, dict) else None
@@ -208,20 +208,24 @@ class MessageStream:
         """Read the remaining events and return the agent's reply.
 
         Raises:
-            APIConnectionError: the stream ended with an ``error`` event (its text is the message) or without
-                a ``done`` event.
+            AgentError: the stream ended with an ``error`` event (its text is the ``reason``) or without a ``done``
+                event — the same error ``send_and_wait`` raises when the agent fails; the message is stored.
         """
         for _ in self:
             pass
-        if self.response is None:
-            reason = self.error or "the stream ended without a done event"
-            error = APIConnectionError(f"stream: {reason}", request_sent=True, operation=_OPERATION)
-            if self.client_message_id is not None:
-                # An error event comes after the stored user message: the message is stored, the reply is not.
-                error.client_message_id = self.client_message_id
-                error.delivery = "stored" if self.message is not None else "unknown"
+        if self.agent_response is None:
+            error = AgentError(
+                self.error or "the stream ended without a done event",
+                operation=_OPERATION,
+                client_message_id=self.client_message_id,
+                session_id=self._session_id,
+                sent_message=self.message,
+                status_code=self._stream.status_code,
+            )
+            if self.message is None:
+                error.delivery = "unknown"  # an error event before the user_message event: not seen stored
             raise error
-        return self.response
+        return self.agent_response
 
     def close(self) -> None:
         """Release the connection; later iteration ends at once. Safe to call more than once."""

@@ -36,6 +36,8 @@ __all__ = [
     "SessionList",
     "SessionStats",
     "SessionStatus",
+    "SessionTimeoutConfig",
+    "SessionTimeoutSettings",
     "StreamEvent",
     "TimeoutConfig",
     "TimeoutSettings",
@@ -50,7 +52,7 @@ def _mapping() -> Any:
 
 
 @attrs.frozen(kw_only=True)
-class TimeoutConfig:
+class SessionTimeoutConfig:
     """A session's timeout configuration, as the server stores it.
 
     ``auto_renew`` is always a ``bool`` here: the server echoes whatever JSON value a session was created
@@ -64,7 +66,7 @@ class TimeoutConfig:
 
 
 @attrs.frozen(kw_only=True)
-class TimeoutSettings:
+class SessionTimeoutSettings:
     """Timeout settings to send: for ``sessions.create`` (``None`` = the server's default) and
     ``sessions.update_timeout`` (``None`` = keep the session's current value)."""
 
@@ -91,7 +93,7 @@ class Session:
     created_at: datetime
     last_activity: datetime
     expires_at: datetime
-    timeout_config: TimeoutConfig
+    timeout_config: SessionTimeoutConfig
     renewal_count: int
     time_remaining: timedelta
     is_near_expiration: bool
@@ -245,9 +247,14 @@ class ChunkEvent:
 
 @attrs.frozen(kw_only=True)
 class DoneEvent:
-    """The stream's last event on success: the agent's whole reply."""
+    """The stream's last event on success: the agent's whole reply (``agent_response``, as on :class:`Reply`)."""
 
-    response: AgentResponse
+    agent_response: AgentResponse
+
+    @property
+    def response(self) -> AgentResponse:
+        """Deprecated alias of ``agent_response`` (the name ``Reply`` uses too)."""
+        return self.agent_response
 
 
 @attrs.frozen(kw_only=True)
@@ -264,5 +271,9 @@ class UnknownEvent:
     event: str
     data: str
 
+
+#: Deprecated aliases (0.1 names): a session's lifetime settings are not the HTTP :class:`~eliza_client.Timeout`.
+TimeoutConfig = SessionTimeoutConfig
+TimeoutSettings = SessionTimeoutSettings
 
 StreamEvent = UserMessageEvent | ChunkEvent | DoneEvent | ErrorEvent | UnknownEvent

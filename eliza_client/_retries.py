@@ -1,6 +1,6 @@
 """Whether to repeat a failed request, and how long to wait first: pure functions, no sleeping, no I/O.
 
-The retry loop (``_transport.Transport``) asks :func:`should_retry` after every failed attempt and sleeps the returned
+The retry loop (``_transport.Transport._run``) asks :func:`should_retry` after every failed attempt and sleeps the
 ``delay``; both functions are deterministic given their inputs (the jitter source is injectable), so every
 rule is unit-tested without a network.
 
@@ -29,11 +29,8 @@ The adapter is therefore mounted with ``max_retries=0`` and every decision is ma
 
 from __future__ import annotations
 
-import email.utils
 import enum
-import math
 import random
-import time
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -41,9 +38,9 @@ import attrs
 
 from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY, RETRYABLE_STATUSES
 from ._errors import APIConnectionError, APIStatusError, APITimeoutError
+from ._headers import header, parse_retry_after
 
 __all__ = [
-    "OPERATION_SAFETY",
     "OperationSafety",
     "RetryDecision",
     "backoff_delay",
@@ -67,21 +64,6 @@ class OperationSafety(enum.Enum):
     UNSAFE = "unsafe"
 
 
-#: The safety of every client operation, by the operation name used in logs and errors.
-OPERATION_SAFETY: Final[Mapping[str, OperationSafety]] = {
-    "health": OperationSafety.IDEMPOTENT,
-    "get": OperationSafety.IDEMPOTENT,
-    "list": OperationSafety.IDEMPOTENT,
-    "list_messages": OperationSafety.IDEMPOTENT,
-    "renew": OperationSafety.IDEMPOTENT,
-    "heartbeat": OperationSafety.IDEMPOTENT,
-    "update_timeout": OperationSafety.IDEMPOTENT,
-    "delete": OperationSafety.IDEMPOTENT,
-    "create": OperationSafety.UNSAFE,
-    "send": OperationSafety.UNSAFE,
-}
-
-
 @attrs.frozen
 class RetryDecision:
     """The answer of :func:`should_retry`.
@@ -96,66 +78,6 @@ class RetryDecision:
     reason: str
     delay: float = 0.0
     reconcile: bool = False
-
-
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    if not headers:
-        return None
-    value = headers.get(name)
-    if value is None:
-        # A plain dict from a caller may use any capitalisation; requests' headers are case-insensitive.
-        lowered = name.lower()
-        for key, candidate in headers.items():
-            if isinstance(key, str) and key.lower() == lowered:
-                value = candidate
-                break
-    return value.strip() if isinstance(value, str) else None
-
-
-def _finite_non_negative(text: str, scale: float = 1.0) -> float | None:
-    try:
-        value = float(text) * scale
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
-
-
-def parse_retry_after(
-    headers: Mapping[str, str] | None,
-    *,
-    include_rate_limit_reset: bool = True,
-    now: Callable[[], float] = time.time,
-) -> float | None:
-    """The wait, in seconds, that the response headers ask for, or ``None``.
-
-    Looked up in order: ``retry-after-ms`` (milliseconds), ``Retry-After`` (seconds, fractional allowed, or
-    an HTTP-date), then - unless ``include_rate_limit_reset`` is false - ``RateLimit-Reset`` (seconds until
-    the rate-limit window resets). Header names are case-insensitive. Negative, non-finite or unparsable
-    values are ignored (the next header is tried); a date in the past gives 0.
-
-    ``RateLimit-Reset`` is on *every* response of the server, so callers should only include it for a 429.
-
-    Raises: nothing.
-    """
-    value = _header(headers, "retry-after-ms")
-    if value is not None and (seconds := _finite_non_negative(value, 0.001)) is not None:
-        return seconds
-    value = _header(headers, "retry-after")
-    if value is not None:
-        seconds = _finite_non_negative(value)
-        if seconds is not None:
-            return seconds
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            when = None
-        if when is not None and when.tzinfo is not None:
-            return max(0.0, when.timestamp() - now())
-    if include_rate_limit_reset:
-        value = _header(headers, "ratelimit-reset")
-        if value is not None and (seconds := _finite_non_negative(value)) is not None:
-            return seconds
-    return None
 
 
 def backoff_delay(retries_taken: int, *, rng: Callable[[], float] = random.random) -> float:
@@ -176,7 +98,7 @@ def backoff_delay(retries_taken: int, *, rng: Callable[[], float] = random.rando
 
 
 def _should_retry_header(headers: Mapping[str, str] | None) -> bool | None:
-    value = _header(headers, "x-should-retry")
+    value = header(headers, "x-should-retry")
     if value is None:
         return None
     lowered = value.lower()

@@ -38,10 +38,12 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
-from ._constants import CLIENT_MESSAGE_ID_KEY
-from ._converter import BusMessage, decode_json, structure
+from ._bodies import send_message_body
+from ._constants import CLIENT_MESSAGE_ID_KEY, SendTransport
+from ._converter import BusMessage, structure
 from ._deadline import Deadline
 from ._errors import (
+    AgentError,
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -61,12 +63,12 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
 from ._pagination import FetchPage, MessageIterator
-from ._retries import backoff_delay
+from ._retries import OperationSafety, backoff_delay
 from ._transport import Answer, OpenStream, OutcomeUnknown, RequestOptions, Transport
-from ._validation import validate_attachments, validate_content, validate_metadata, validate_session_id
+from ._validation import validate_content, validate_metadata, validate_session_id
 
 if TYPE_CHECKING:
-    from eliza_sessions_api.models import Attachment, SendMessageRequest
+    from eliza_sessions_api.models import SendMessageRequest
 
 __all__ = ["DEFAULT_RECONCILE_WINDOW", "RECONCILE_SCAN_LIMIT", "Sender"]
 
@@ -89,22 +91,12 @@ MAX_FAILED_READS: Final = 3
 _IN_FLIGHT_STATUSES: Final = frozenset({408, 502, 504})
 
 
-def _attachments(value: Sequence[Mapping[str, Any]] | None) -> list[Attachment] | None:
-    from eliza_sessions_api.models import Attachment  # generated models load on first use: see _sessions.py
-
-    if value is None:
-        return None
-    items = validate_attachments(value)
-    result = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("type"), str) or not isinstance(item.get("url"), str):
-            raise ValidationError(
-                "an attachment must be an object with string 'type' and 'url'",
-                field=f"attachments[{index}]",
-                rule="shape",
-            )
-        result.append(Attachment.from_dict(item))
-    return result
+#: The transport each public send method asks for: ``websocket`` answers at once, the others wait for the agent.
+_TRANSPORT_OF: Final[Mapping[str, SendTransport]] = {
+    "send_message": "websocket",
+    "send_and_wait": "http",
+    "stream": "sse",
+}
 
 
 def _tag(error: E, client_message_id: str, delivery: DeliveryState) -> E:
@@ -138,9 +130,10 @@ class _Acknowledged:
 
 
 @attrs.define
-class _Send:
-    """One public send call: what was asked, and what has been learnt so far."""
+class PreparedSend:
+    """One public send call: what was asked (validated, with its body built), and what has been learnt so far."""
 
+    operation: str  # the public method: send_message, send_and_wait or stream
     session_id: str
     body: SendMessageRequest
     client_message_id: str
@@ -158,7 +151,7 @@ class Sender:
         transport: Transport,
         options: RequestOptions,
         reply_options: RequestOptions,
-        history: Callable[[str, Deadline | None, Callable[[Answer], None] | None], FetchPage],
+        history: Callable[[str, str, Deadline | None, Callable[[Answer], None] | None], FetchPage],
         *,
         reconcile_window: float = DEFAULT_RECONCILE_WINDOW,
     ) -> None:
@@ -170,17 +163,20 @@ class Sender:
 
     # --- the request ------------------------------------------------------------------------------------------
 
-    def _prepare(
+    def prepare(
         self,
-        transport: str,
+        operation: str,
         session_id: str,
         content: str,
         attachments: Sequence[Mapping[str, Any]] | None,
         metadata: Mapping[str, Any] | None,
         client_message_id: str | None,
-    ) -> _Send:
-        from eliza_sessions_api.models import Metadata, SendMessageRequest, SendMessageRequestTransport
+    ) -> PreparedSend:
+        """Validate one public send call's arguments (``operation`` is its name) and build its request body.
 
+        Raises: :class:`ValidationError` naming the argument.
+        """
+        transport = _TRANSPORT_OF[operation]
         session_id = validate_session_id(session_id)
         content = validate_content(content)
         if client_message_id is not None and (not isinstance(client_message_id, str) or not client_message_id):
@@ -202,18 +198,16 @@ class Sender:
         cmid = client_message_id if client_message_id is not None else str(uuid.uuid4())
         tagged[CLIENT_MESSAGE_ID_KEY] = cmid
         # Size is checked with the id included: the server limits what it receives.
-        body = SendMessageRequest(content=content, transport=SendMessageRequestTransport(transport))
-        body.metadata = Metadata.from_dict(validate_metadata(tagged))
-        converted = _attachments(attachments)
-        if converted is not None:
-            body.attachments = converted
+        body = send_message_body(content, transport, validate_metadata(tagged), attachments)
         # The websocket transport answers at once; http and sse wait for the agent (and get more time).
         options = self._options if transport == "websocket" else self._reply_options
-        return _Send(session_id, body, cmid, content, caller_id, Deadline(options.timeout.total))
+        return PreparedSend(operation, session_id, body, cmid, content, caller_id, Deadline(options.timeout.total))
 
     # --- delivery ---------------------------------------------------------------------------------------------
 
-    def _deliver(self, send: _Send, options: RequestOptions, stream: bool) -> _Acknowledged | OpenStream | _Stored:
+    def _deliver(
+        self, send: PreparedSend, options: RequestOptions, stream: bool
+    ) -> _Acknowledged | OpenStream | _Stored:
         """Send until the server acknowledges our message, or return the stored message found in the history.
 
         Raises: the final error, tagged with the id and what is known of the message (``DeliveryUnknownError`` when
@@ -234,28 +228,28 @@ class Sender:
                 raise
             except ElizaError as err:
                 # Nothing was sent by this call, but whether an earlier one stored the message could not be read.
-                raise self._unknown(send, err) from err
+                raise self._unknown(send, None, err) from err
             if found is not None:
-                logger.info("send: message %s is already stored; not sending it again", send.client_message_id)
+                logger.info(
+                    "%s: message %s is already stored; not sending it again", send.operation, send.client_message_id
+                )
                 return _Stored(found, None)
         attempts = 0
-        path = f"/api/messaging/sessions/{send.session_id}/messages"
         submit = self._transport.open_stream if stream else self._transport.request
+        session_id, body = send.session_id, send.body
         while True:
             sent_at = time.monotonic()
             if send.first_sent is None:
                 send.first_sent = sent_at
             try:
                 outcome = submit(
-                    "send",
-                    send_message,
+                    send.operation,
+                    lambda raw: send_message.sync_raw(session_id, body=body, **raw),
                     options,
-                    path=path,
+                    safety=OperationSafety.UNSAFE,
                     deadline=send.deadline,
                     attempts_before=attempts,
                     can_reconcile=True,
-                    session_id=send.session_id,
-                    body=send.body,
                 )
             except OutcomeUnknown as unknown:
                 attempts = unknown.attempt
@@ -282,17 +276,21 @@ class Sender:
                 # A 2xx that is not ours, or cannot be read: ambiguous, but the server's handler is done.
                 attempts = outcome.attempt
                 failure = ResponseValidationError(
-                    "send: the acknowledgement does not name this message",
+                    f"{send.operation}: the acknowledgement does not name this message",
                     status_code=outcome.status_code,
                     body=outcome.content,
-                    operation="send",
+                    operation=send.operation,
                 )
                 retry = attempts <= options.max_retries
                 delay = backoff_delay(attempts - 1)
             settle = sent_at + self._window if _may_be_in_flight(failure) else None
             found = self._find(send, settle=settle, failure=failure)
             if found is not None:
-                logger.info("send: message %s was stored despite the failure; not resending", send.client_message_id)
+                logger.info(
+                    "%s: message %s was stored despite the failure; not resending",
+                    send.operation,
+                    send.client_message_id,
+                )
                 return _Stored(found, failure)
             if not retry:
                 raise _tag(failure, send.client_message_id, "not_stored")
@@ -300,7 +298,8 @@ class Sender:
             if remaining is not None and delay >= remaining:
                 raise _tag(failure, send.client_message_id, "not_stored")
             logger.info(
-                "send: attempt %d failed (%s); message %s not stored, resending in %.2f s",
+                "%s: attempt %d failed (%s); message %s not stored, resending in %.2f s",
+                send.operation,
                 attempts,
                 getattr(failure, "message", failure),
                 send.client_message_id,
@@ -308,18 +307,22 @@ class Sender:
             )
             self._transport.sleep(delay)
 
-    def _acknowledged(self, answer: Answer, send: _Send) -> dict[str, Any] | None:
+    def _acknowledged(self, answer: Answer, send: PreparedSend) -> dict[str, Any] | None:
         """The decoded answer if it acknowledges our message (its ``userMessage`` carries our id), else None."""
+        from eliza_sessions_api import wire
+
         try:
-            data = decode_json(answer.content, operation="send", status_code=answer.status_code)
-            ours = data["userMessage"]["metadata"][CLIENT_MESSAGE_ID_KEY] == send.client_message_id
+            data = answer.json()
+            ours = data[wire.SendMessageResponse.user_message][wire.BusMessage.metadata][CLIENT_MESSAGE_ID_KEY] == (
+                send.client_message_id
+            )
         except (ResponseValidationError, TypeError, KeyError):
             return None
         return data if ours and isinstance(data, dict) else None
 
     # --- reconciliation ---------------------------------------------------------------------------------------
 
-    def _find(self, send: _Send, *, settle: float | None, failure: ElizaError | None = None) -> Message | None:
+    def _find(self, send: PreparedSend, *, settle: float | None, failure: ElizaError | None = None) -> Message | None:
         """Look for the message until there is evidence either way; return it if stored, None if not.
 
         ``failure`` is None for the look-up before the first attempt of a caller-chosen id (one read, no time
@@ -353,7 +356,7 @@ class Sender:
                 last_error = err
                 found = None
                 if failed >= MAX_FAILED_READS:
-                    raise self._unknown(send, err) from err
+                    raise self._unknown(send, failure, err) from err
             else:
                 failed = 0
                 reads += 1
@@ -365,16 +368,23 @@ class Sender:
             delay = max(delay, min(settle - started, 0.25)) if started < settle else delay
             remaining = send.deadline.remaining()
             if remaining is not None and delay >= remaining:
-                raise self._unknown(send, last_error or failure) from (last_error or failure)
+                raise self._unknown(send, failure, last_error) from (last_error or failure)
             self._transport.sleep(delay)
             waited += delay
 
-    def _unknown(self, send: _Send, cause: ElizaError) -> DeliveryUnknownError:
-        error = DeliveryUnknownError(client_message_id=send.client_message_id, session_id=send.session_id)
-        error.__cause__ = cause
+    def _unknown(
+        self, send: PreparedSend, failure: ElizaError | None, lookup_error: ElizaError | None
+    ) -> DeliveryUnknownError:
+        """Both reasons are kept: why the outcome was in doubt (``send_error``) and why the history could not settle
+        it (``lookup_error``: a read failed; None when the deadline came first)."""
+        error = DeliveryUnknownError(
+            client_message_id=send.client_message_id, session_id=send.session_id, operation=send.operation
+        )
+        error.send_error = failure
+        error.lookup_error = lookup_error
         return error
 
-    def _read_once(self, send: _Send, *, bounded: bool) -> Message | None:
+    def _read_once(self, send: PreparedSend, *, bounded: bool) -> Message | None:
         """One newest-first scan of the history for our id (raises what the reads raise)."""
         server_now: list[datetime] = []
 
@@ -389,7 +399,7 @@ class Sender:
                     server_now.append(parsed)
 
         history = MessageIterator(
-            self._history(send.session_id, send.deadline, note_date),
+            self._history(send.operation, send.session_id, send.deadline, note_date),
             page_size=100,
             oldest_first=False,
             before=None,
@@ -406,7 +416,7 @@ class Sender:
                         stored_message=message,
                         client_message_id=send.client_message_id,
                         session_id=send.session_id,
-                        operation="send",
+                        operation=send.operation,
                     )
                 return message
             if scanned + 1 >= RECONCILE_SCAN_LIMIT or (floor is not None and message.created_at < floor):
@@ -415,43 +425,55 @@ class Sender:
 
     # --- the three send methods -------------------------------------------------------------------------------
 
-    def _parts(self, acked: _Acknowledged, send: _Send) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
+    def _parts(self, acked: _Acknowledged, send: PreparedSend) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
+        from eliza_sessions_api import wire
+
         data = acked.data  # a JSON object naming our message (checked by _acknowledged)
         status = acked.answer.status_code
         try:
-            message = structure(data["userMessage"], BusMessage, operation="send", status_code=status)
-            raw_status = data.get("sessionStatus")
+            message = structure(
+                data[wire.SendMessageResponse.user_message], BusMessage, operation=send.operation, status_code=status
+            )
+            raw_status = data.get(wire.SendMessageResponse.session_status)
             session_status = (
                 None
                 if raw_status is None
-                else structure(raw_status, SessionStatus, operation="send", status_code=status)
+                else structure(raw_status, SessionStatus, operation=send.operation, status_code=status)
             )
         except ResponseValidationError as err:
             # It names our message, so it is stored; only its shape is off.
             raise _tag(err, send.client_message_id, "stored") from None
         return message, session_status, data
 
-    def _reply_error(self, stored: _Stored, send: _Send) -> APIError:
+    def _reply_error(self, stored: _Stored, send: PreparedSend) -> APIError:
         """What ``send_and_wait``/``stream`` raise when the message is stored but its reply cannot be had."""
+        failure = stored.failure
+        if isinstance(failure, APIStatusError) and failure.status_code >= 500 and not _may_be_in_flight(failure):
+            # The server's own handler answered an error after storing the message: the agent failed.
+            agent_error = AgentError(
+                failure.message,
+                operation=send.operation,
+                client_message_id=send.client_message_id,
+                session_id=send.session_id,
+                sent_message=stored.message,
+                status_code=failure.status_code,
+            )
+            agent_error.__cause__ = failure
+            return agent_error
+        if isinstance(failure, APIStatusError) and not _may_be_in_flight(failure):
+            # Any other answered error after the store: raised as it is, tagged stored.
+            return _tag(failure, send.client_message_id, "stored")
         error = ReplyLostError(
-            sent_message=stored.message, client_message_id=send.client_message_id, session_id=send.session_id
+            sent_message=stored.message,
+            client_message_id=send.client_message_id,
+            session_id=send.session_id,
+            operation=send.operation,
         )
-        error.__cause__ = stored.failure
-        if isinstance(stored.failure, APIStatusError) and not _may_be_in_flight(stored.failure):
-            # The server answered an error after storing the message (the agent failed): say so, tagged stored.
-            return _tag(stored.failure, send.client_message_id, "stored")
+        error.__cause__ = failure
         return error
 
-    def send(
-        self,
-        session_id: str,
-        content: str,
-        *,
-        attachments: Sequence[Mapping[str, Any]] | None,
-        metadata: Mapping[str, Any] | None,
-        client_message_id: str | None,
-    ) -> SendResult:
-        send = self._prepare("websocket", session_id, content, attachments, metadata, client_message_id)
+    def send(self, send: PreparedSend) -> SendResult:
+        """``send_message``: deliver exactly once over the websocket transport."""
         outcome = self._deliver(send, self._options, stream=False)
         if isinstance(outcome, _Stored):
             return SendResult(message=outcome.message, session_status=None)
@@ -459,51 +481,39 @@ class Sender:
         message, session_status, _ = self._parts(outcome, send)
         return SendResult(message=message, session_status=session_status)
 
-    def send_and_wait(
-        self,
-        session_id: str,
-        content: str,
-        *,
-        attachments: Sequence[Mapping[str, Any]] | None,
-        metadata: Mapping[str, Any] | None,
-        client_message_id: str | None,
-    ) -> Reply:
-        send = self._prepare("http", session_id, content, attachments, metadata, client_message_id)
+    def send_and_wait(self, send: PreparedSend) -> Reply:
+        """``send_and_wait``: deliver exactly once over the http transport and return the agent's reply."""
+        from eliza_sessions_api import wire
+
         outcome = self._deliver(send, self._reply_options, stream=False)
         if isinstance(outcome, _Stored):
             raise self._reply_error(outcome, send)
         assert isinstance(outcome, _Acknowledged)
         message, session_status, data = self._parts(outcome, send)
-        raw_reply = data.get("agentResponse")
+        raw_reply = data.get(wire.SendMessageResponse.agent_response)
         try:
             agent_response = (
                 None
                 if raw_reply is None
-                else structure(raw_reply, AgentResponse, operation="send", status_code=outcome.answer.status_code)
+                else structure(
+                    raw_reply, AgentResponse, operation=send.operation, status_code=outcome.answer.status_code
+                )
             )
         except ResponseValidationError as err:
             raise _tag(err, send.client_message_id, "stored") from None
         return Reply(message=message, agent_response=agent_response, session_status=session_status)
 
-    def stream(
-        self,
-        session_id: str,
-        content: str,
-        *,
-        attachments: Sequence[Mapping[str, Any]] | None,
-        metadata: Mapping[str, Any] | None,
-        client_message_id: str | None,
-    ) -> MessageStream:
-        send = self._prepare("sse", session_id, content, attachments, metadata, client_message_id)
+    def stream(self, send: PreparedSend) -> MessageStream:
+        """``stream``: deliver exactly once over the sse transport and return the open event stream."""
         outcome = self._deliver(send, self._reply_options, stream=True)
         if isinstance(outcome, _Stored):
             raise self._reply_error(outcome, send)
         if not isinstance(outcome, OpenStream):
             # JSON where a stream was expected, naming our message: stored, but there is no reply to read.
             failure = ResponseValidationError(
-                "stream: the server did not answer with an event stream",
+                f"{send.operation}: the server did not answer with an event stream",
                 status_code=outcome.answer.status_code,
-                operation="stream",
+                operation=send.operation,
             )
             message, _, _ = self._parts(outcome, send)
             raise self._reply_error(_Stored(message, failure), send)
@@ -529,5 +539,6 @@ class Sender:
             idle_timeout=idle,
             max_event_bytes=self._transport.limits.max_event_bytes,
             client_message_id=send.client_message_id,
+            session_id=send.session_id,
             resolve=resolve,
         )

@@ -1,8 +1,10 @@
 """``client.sessions``: every operation of the Sessions API, with the server's oddities smoothed away.
 
 Each method validates its arguments first (mirroring the server's rules, so a mistake costs no request and
-names the field), calls one generated endpoint through the transport, and structures the reply with the one
-converter. Sending lives in ``_sending.py`` (exactly-once delivery), history walking in ``_pagination.py``.
+names the field), builds the request body with the generated models (``_bodies``), calls one generated endpoint
+through the transport — as a typed ``lambda raw: endpoint.sync_raw(..., **raw)``, so mypy checks every argument
+against the generated signature — and structures the decoded reply with the one converter. Sending lives in
+``_sending.py`` (exactly-once delivery), history walking in ``_pagination.py``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from ._bodies import create_session_body, update_timeout_body
 from ._constants import (
     DEFAULT_REPLY_READ_TIMEOUT,
     PAGE_LIMIT_DEFAULT,
@@ -21,43 +24,55 @@ from ._constants import (
     TIMEOUT_MINUTES_MAX,
     TIMEOUT_MINUTES_MIN,
 )
-from ._converter import CreatedSession, decode_json, structure
+from ._converter import CreatedSession, structure
 from ._deadline import Deadline
 from ._errors import SessionGoneError, ValidationError
 from ._logs import get_logger
 from ._message_stream import MessageStream
-from ._models import Health, MessagePage, Reply, SendResult, Session, SessionList, TimeoutConfig, TimeoutSettings
+from ._models import (
+    Health,
+    MessagePage,
+    Reply,
+    SendResult,
+    Session,
+    SessionList,
+    SessionTimeoutConfig,
+    SessionTimeoutSettings,
+)
 from ._pagination import FetchPage, MessageIterator
+from ._retries import OperationSafety
 from ._sending import DEFAULT_RECONCILE_WINDOW, Sender
 from ._timestamps import to_epoch_ms
-from ._transport import Answer, RequestOptions, Transport
+from ._transport import Answer, RawCall, RequestOptions, Transport
 from ._types import Timeout
-from ._validation import validate_limit, validate_metadata, validate_session_id, validate_timeout_config, validate_uuid
+from ._validation import (
+    validate_limit,
+    validate_metadata,
+    validate_session_id,
+    validate_timeout_config,
+    validate_uuid,
+)
 
 __all__ = ["SessionsResource"]
 
-# The generated endpoint modules and models are imported inside the methods that use them: importing the
-# generated package loads all of its models, which would nearly double the cost of `import eliza_client`.
+# The generated endpoint modules are imported inside the methods that use them: importing the generated package
+# loads all of its models, which would add much of the cost of `import requests` to `import eliza_client`.
 # After the first call each of these imports is a dictionary lookup.
 
 T = TypeVar("T")
 logger = get_logger()
-_SESSIONS_PATH = "/api/messaging/sessions"
+_TIMEOUT_FIELDS = ("timeout_minutes", "auto_renew", "max_duration_minutes", "warning_threshold_minutes")
 
 
-def _timeout_fields(settings: TimeoutSettings | TimeoutConfig | Mapping[str, Any] | None) -> dict[str, Any]:
+def _timeout_settings(
+    settings: SessionTimeoutSettings | SessionTimeoutConfig | Mapping[str, Any] | None,
+) -> dict[str, Any]:
     if settings is None:
         return {}
-    if isinstance(settings, TimeoutSettings | TimeoutConfig):
-        return {
-            "timeout_minutes": settings.timeout_minutes,
-            "auto_renew": settings.auto_renew,
-            "max_duration_minutes": settings.max_duration_minutes,
-            "warning_threshold_minutes": settings.warning_threshold_minutes,
-        }
+    if isinstance(settings, SessionTimeoutSettings | SessionTimeoutConfig):
+        return {name: getattr(settings, name) for name in _TIMEOUT_FIELDS}
     if isinstance(settings, Mapping):
-        allowed = {"timeout_minutes", "auto_renew", "max_duration_minutes", "warning_threshold_minutes"}
-        unknown = set(settings) - allowed
+        unknown = set(settings) - set(_TIMEOUT_FIELDS)
         if unknown:
             raise ValidationError(
                 f"unknown timeout setting(s): {', '.join(sorted(map(str, unknown)))}",
@@ -66,7 +81,7 @@ def _timeout_fields(settings: TimeoutSettings | TimeoutConfig | Mapping[str, Any
             )
         return dict(settings)
     raise ValidationError(
-        f"timeout_config must be a TimeoutSettings or a mapping, got {type(settings).__name__}",
+        f"timeout_config must be a SessionTimeoutSettings or a mapping, got {type(settings).__name__}",
         field="timeout_config",
         rule="type",
     )
@@ -124,47 +139,46 @@ class SessionsResource:
 
     # --- plumbing -------------------------------------------------------------------------------------------
 
-    def _json(self, answer: Answer, operation: str) -> Any:
-        return decode_json(answer.content, operation=operation, status_code=answer.status_code)
-
     def _call(
         self,
         operation: str,
-        endpoint: Any,
+        call: RawCall,
         cls: type[T],
         *,
-        path: str,
+        safety: OperationSafety = OperationSafety.IDEMPOTENT,
         deadline: Deadline | None = None,
         on_answer: Callable[[Answer], None] | None = None,
-        **arguments: Any,
     ) -> T:
-        answer = self._transport.request(operation, endpoint, self._options, path=path, deadline=deadline, **arguments)
+        answer = self._transport.request(operation, call, self._options, safety=safety, deadline=deadline)
         if on_answer is not None:
             on_answer(answer)
-        return structure(self._json(answer, operation), cls, operation=operation, status_code=answer.status_code)
+        return structure(answer.json(), cls, operation=operation, status_code=answer.status_code)
 
     def _history_fetcher(
         self,
+        operation: str,
         session_id: str,
         deadline: Deadline | None = None,
         on_answer: Callable[[Answer], None] | None = None,
     ) -> FetchPage:
-        """Pages of one session's history; with ``deadline``, every page is bounded by that call's deadline;
-        ``on_answer`` sees each page's answer (its headers) before it is parsed."""
+        """Pages of one session's history for the public method ``operation``; with ``deadline``, every page is
+        bounded by that call's deadline; ``on_answer`` sees each page's answer (its headers) before it is parsed."""
         from eliza_sessions_api.api.sessions import list_messages
+        from eliza_sessions_api.types import UNSET
 
         def fetch(limit: int, before: int | None, after: int | None) -> MessagePage:
             return self._call(
-                "list_messages",
-                list_messages,
+                operation,
+                lambda raw: list_messages.sync_raw(
+                    session_id,
+                    limit=limit,
+                    before=UNSET if before is None else before,
+                    after=UNSET if after is None else after,
+                    **raw,
+                ),
                 MessagePage,
-                path=f"{_SESSIONS_PATH}/{session_id}/messages",
                 deadline=deadline,
                 on_answer=on_answer,
-                session_id=session_id,
-                limit=limit,
-                before=before,
-                after=after,
             )
 
         return fetch
@@ -175,7 +189,7 @@ class SessionsResource:
         """The sessions subsystem's health (active sessions, uptime, …)."""
         from eliza_sessions_api.api.sessions import get_sessions_health
 
-        return self._call("health", get_sessions_health, Health, path=f"{_SESSIONS_PATH}/health")
+        return self._call("health", lambda raw: get_sessions_health.sync_raw(**raw), Health)
 
     def create(
         self,
@@ -183,7 +197,7 @@ class SessionsResource:
         user_id: str,
         *,
         metadata: Mapping[str, Any] | None = None,
-        timeout_config: TimeoutSettings | TimeoutConfig | Mapping[str, Any] | None = None,
+        timeout_config: SessionTimeoutSettings | SessionTimeoutConfig | Mapping[str, Any] | None = None,
     ) -> Session:
         """Open a session between a user and an agent.
 
@@ -201,17 +215,19 @@ class SessionsResource:
             AgentNotFoundError: the agent is not loaded on the server.
         """
         from eliza_sessions_api.api.sessions import create_session
-        from eliza_sessions_api.models import CreateSessionRequest, Metadata, TimeoutConfigInput
 
-        body = CreateSessionRequest(
-            agent_id=validate_uuid(agent_id, field="agent_id"), user_id=validate_uuid(user_id, field="user_id")
+        agent_id = validate_uuid(agent_id, field="agent_id")
+        user_id = validate_uuid(user_id, field="user_id")
+        settings = validate_timeout_config(**_timeout_settings(timeout_config), **self._timeout_bounds)
+        body = create_session_body(
+            agent_id, user_id, None if metadata is None else validate_metadata(metadata), settings
         )
-        if metadata is not None:
-            body.metadata = Metadata.from_dict(validate_metadata(metadata))
-        config = validate_timeout_config(**_timeout_fields(timeout_config), **self._timeout_bounds)
-        if config:
-            body.timeout_config = TimeoutConfigInput.from_dict(config)
-        return self._call("create", create_session, CreatedSession, path=_SESSIONS_PATH, body=body)
+        return self._call(
+            "create",
+            lambda raw: create_session.sync_raw(body=body, **raw),
+            CreatedSession,
+            safety=OperationSafety.UNSAFE,
+        )
 
     def get(self, session_id: str) -> Session:
         """The session's current state. Not counted as activity (does not renew it).
@@ -222,13 +238,13 @@ class SessionsResource:
         from eliza_sessions_api.api.sessions import get_session
 
         session_id = validate_session_id(session_id)
-        return self._call("get", get_session, Session, path=f"{_SESSIONS_PATH}/{session_id}", session_id=session_id)
+        return self._call("get", lambda raw: get_session.sync_raw(session_id, **raw), Session)
 
     def list(self) -> SessionList:
         """Every active session on the server, of every user (the server offers no filter or pagination)."""
         from eliza_sessions_api.api.sessions import list_sessions
 
-        return self._call("list", list_sessions, SessionList, path=_SESSIONS_PATH)
+        return self._call("list", lambda raw: list_sessions.sync_raw(**raw), SessionList)
 
     def delete(self, session_id: str) -> None:
         """End the session (its messages stay on the server).
@@ -239,9 +255,7 @@ class SessionsResource:
         from eliza_sessions_api.api.sessions import delete_session
 
         session_id = validate_session_id(session_id)
-        self._transport.request(
-            "delete", delete_session, self._options, path=f"{_SESSIONS_PATH}/{session_id}", session_id=session_id
-        )
+        self._transport.request("delete", lambda raw: delete_session.sync_raw(session_id, **raw), self._options)
 
     def renew(self, session_id: str) -> Session:
         """Extend the session's lifetime now (works even when auto-renew is off).
@@ -253,9 +267,7 @@ class SessionsResource:
         from eliza_sessions_api.api.sessions import renew_session
 
         session_id = validate_session_id(session_id)
-        return self._call(
-            "renew", renew_session, Session, path=f"{_SESSIONS_PATH}/{session_id}/renew", session_id=session_id
-        )
+        return self._call("renew", lambda raw: renew_session.sync_raw(session_id, **raw), Session)
 
     def heartbeat(self, session_id: str) -> Session:
         """Mark the session active. With auto-renew on this renews it; with auto-renew off it only moves
@@ -267,9 +279,7 @@ class SessionsResource:
         from eliza_sessions_api.api.sessions import send_heartbeat
 
         session_id = validate_session_id(session_id)
-        return self._call(
-            "heartbeat", send_heartbeat, Session, path=f"{_SESSIONS_PATH}/{session_id}/heartbeat", session_id=session_id
-        )
+        return self._call("heartbeat", lambda raw: send_heartbeat.sync_raw(session_id, **raw), Session)
 
     def update_timeout(
         self,
@@ -292,8 +302,8 @@ class SessionsResource:
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
         from eliza_sessions_api.api.sessions import get_session, update_session_timeout
-        from eliza_sessions_api.models import UpdateTimeoutRequest
 
+        operation = "update_timeout"
         session_id = validate_session_id(session_id)
         changes = validate_timeout_config(
             timeout_minutes=timeout_minutes,
@@ -302,39 +312,35 @@ class SessionsResource:
             warning_threshold_minutes=warning_threshold_minutes,
             **self._timeout_bounds,
         )
-        if not changes:
+        if changes is None:
             raise ValidationError("pass at least one timeout setting to change", field="timeout_config", rule="empty")
         # One call, one deadline: the read and the write share it.
         deadline = Deadline(self._options.timeout.total)
-        path = f"{_SESSIONS_PATH}/{session_id}"
         current = self._call(
-            "update_timeout", get_session, Session, path=path, deadline=deadline, session_id=session_id
+            operation, lambda raw: get_session.sync_raw(session_id, **raw), Session, deadline=deadline
         ).timeout_config
         # Only the caller's values are checked: the session's current ones are the server's own (and may lie
         # outside this client's bounds on a server configured with other limits).
-        merged: dict[str, float | bool] = {
-            "timeoutMinutes": current.timeout_minutes,
-            "autoRenew": current.auto_renew,
-            "maxDurationMinutes": current.max_duration_minutes,
-            "warningThresholdMinutes": current.warning_threshold_minutes,
-            **changes,
-        }
-        if merged["maxDurationMinutes"] < merged["timeoutMinutes"]:
+        merged = SessionTimeoutConfig(
+            **{
+                name: getattr(current, name) if getattr(changes, name) is None else getattr(changes, name)
+                for name in _TIMEOUT_FIELDS
+            }
+        )
+        if merged.max_duration_minutes < merged.timeout_minutes:
             # The server would raise the max duration to the timeout: a change the caller did not ask for.
             raise ValidationError(
-                f"timeout_minutes {merged['timeoutMinutes']:g} exceeds the session's max_duration_minutes "
-                f"{merged['maxDurationMinutes']:g}; pass a max_duration_minutes as well",
+                f"timeout_minutes {merged.timeout_minutes:g} exceeds the session's max_duration_minutes "
+                f"{merged.max_duration_minutes:g}; pass a max_duration_minutes as well",
                 field="max_duration_minutes" if max_duration_minutes is not None else "timeout_minutes",
                 rule="order",
             )
+        body = update_timeout_body(merged)
         return self._call(
-            "update_timeout",
-            update_session_timeout,
+            operation,
+            lambda raw: update_session_timeout.sync_raw(session_id, body=body, **raw),
             Session,
-            path=f"{path}/timeout",
             deadline=deadline,
-            session_id=session_id,
-            body=UpdateTimeoutRequest.from_dict(merged),
         )
 
     @contextlib.contextmanager
@@ -344,20 +350,34 @@ class SessionsResource:
         user_id: str,
         *,
         metadata: Mapping[str, Any] | None = None,
-        timeout_config: TimeoutSettings | TimeoutConfig | Mapping[str, Any] | None = None,
+        timeout_config: SessionTimeoutSettings | SessionTimeoutConfig | Mapping[str, Any] | None = None,
     ) -> Iterator[Session]:
         """Create a session for a ``with`` block and delete it when the block ends (even on an exception).
 
-        A session that is already gone when the block ends (expired, or deleted inside the block) is fine.
+        A session that is already gone when the block ends (expired, or deleted inside the block) is fine. When the
+        block raises, that exception is what propagates: a failing delete is logged (WARNING) and added to it as a
+        note, never raised in its place.
 
-        Raises: what ``create`` raises.
+        Raises: what ``create`` raises; after a block that ended normally, what ``delete`` raises.
         """
         session = self.create(agent_id, user_id, metadata=metadata, timeout_config=timeout_config)
         try:
             yield session
-        finally:
-            with contextlib.suppress(SessionGoneError):
-                self.delete(session.id)
+        except BaseException as failure:
+            # The block's exception is what the caller needs: a failing cleanup is logged and attached, never raised
+            # in its place.
+            try:
+                self._end(session.id)
+            except Exception as cleanup:
+                logger.warning("sessions.open: deleting session %s failed: %s", session.id, cleanup)
+                failure.add_note(f"(while handling it, deleting session {session.id} failed too: {cleanup})")
+            raise
+        else:
+            self._end(session.id)
+
+    def _end(self, session_id: str) -> None:
+        with contextlib.suppress(SessionGoneError):
+            self.delete(session_id)
 
     # --- sending ----------------------------------------------------------------------------------------------
 
@@ -390,8 +410,9 @@ class SessionsResource:
         ``delivery`` (``"stored"``, ``"not_stored"`` or ``"unknown"``). A ``client_message_id`` you pass is an
         idempotency key: sending again with it (and the same content) returns the stored message.
         """
-        return self._sender.send(
-            session_id, content, attachments=attachments, metadata=metadata, client_message_id=client_message_id
+        sender = self._sender
+        return sender.send(
+            sender.prepare("send_message", session_id, content, attachments, metadata, client_message_id)
         )
 
     def send_and_wait(
@@ -409,11 +430,13 @@ class SessionsResource:
         the message turns out to have been stored but the reply was lost with the connection,
         :class:`ReplyLostError` says so (do not resend).
 
-        Raises: what ``send_message`` raises, plus :class:`ReplyLostError` and :class:`InternalServerError`
-        (the agent failed; the message is stored).
+        Raises: what ``send_message`` raises, plus :class:`ReplyLostError` (the reply was lost with the
+        connection) and :class:`AgentError` (the agent failed; the message is stored) — do not resend after
+        either.
         """
-        return self._sender.send_and_wait(
-            session_id, content, attachments=attachments, metadata=metadata, client_message_id=client_message_id
+        sender = self._sender
+        return sender.send_and_wait(
+            sender.prepare("send_and_wait", session_id, content, attachments, metadata, client_message_id)
         )
 
     def stream(
@@ -431,12 +454,13 @@ class SessionsResource:
         finally :class:`DoneEvent` (or :class:`ErrorEvent`), each as soon as it arrives. Use it in a ``with`` block
         (or call ``close()``) so the connection is released when you stop early.
 
-        Raises: what ``send_and_wait`` raises (before the stream starts); while iterating,
-        :class:`APIConnectionError` / :class:`APITimeoutError` if the connection breaks.
+        Raises: what ``send_and_wait`` raises (before the stream starts); while iterating, what a broken
+        connection resolves to (:class:`ReplyLostError` when the message is stored, the connection error when it
+        is not, :class:`DeliveryUnknownError` when that cannot be told); ``until_done()`` raises
+        :class:`AgentError` when the agent failed, as ``send_and_wait`` does.
         """
-        return self._sender.stream(
-            session_id, content, attachments=attachments, metadata=metadata, client_message_id=client_message_id
-        )
+        sender = self._sender
+        return sender.stream(sender.prepare("stream", session_id, content, attachments, metadata, client_message_id))
 
     # --- history ----------------------------------------------------------------------------------------------
 
@@ -461,7 +485,9 @@ class SessionsResource:
         """
         session_id = validate_session_id(session_id)
         page_limit = PAGE_LIMIT_DEFAULT if limit is None else validate_limit(limit)
-        return self._history_fetcher(session_id)(page_limit, _cursor(before, "before"), _cursor(after, "after"))
+        return self._history_fetcher("messages", session_id)(
+            page_limit, _cursor(before, "before"), _cursor(after, "after")
+        )
 
     def iter_messages(
         self,
@@ -489,7 +515,7 @@ class SessionsResource:
         if not isinstance(oldest_first, bool):
             raise ValidationError("oldest_first must be a bool", field="oldest_first", rule="type")
         return MessageIterator(
-            self._history_fetcher(session_id),
+            self._history_fetcher("iter_messages", session_id),
             page_size=size,
             oldest_first=oldest_first,
             before=_cursor(before, "before"),

@@ -1,8 +1,9 @@
 """Runs one API operation: the generated endpoint function, over the shared requests.Session, with retries.
 
-Every request goes through a generated endpoint module's ``sync_raw`` (which builds the request from the
-spec and sends it with the client's ``requests.Session``); this module adds what the generated layer does not
-know about:
+Every request is one call of a generated endpoint module's ``sync_raw`` (which builds the request from the
+spec and sends it with the client's ``requests.Session``), bound by the caller to its arguments — a
+:data:`RawCall`, so mypy checks every argument against the generated signature. This module adds what the
+generated layer does not know about:
 
 * **one deadline per public call** (``Timeout.total``), held while bytes keep arriving: each attempt's socket is
   watched by a :class:`~._deadline.SocketGuard` that cuts it when the deadline passes, whatever the server drips;
@@ -12,8 +13,10 @@ know about:
   raised as :class:`RedirectError` like any other unexpected status;
 * **one table of transport failures** (:func:`transport_error`): what each proves about whether the request
   reached the server, and whether repeating it can help;
-* the retry loop driven by ``_retries.should_retry``, and one DEBUG log line per request (method, path, status,
-  duration — never headers or bodies).
+* **one JSON decoder** (:meth:`Answer.json`, on ``_json.parse``): resources get decoded data or an open stream,
+  never a ``requests.Response``;
+* the retry loop driven by ``_retries.should_retry``, and one DEBUG log line per request (method and path of the
+  request that was sent, status, duration — never headers or bodies).
 
 For an operation that is not safe to repeat (create, send) an attempt whose outcome is unknown — the request
 may have reached the server — is never repeated here: ``OutcomeUnknown`` is raised instead, carrying the retry
@@ -28,15 +31,14 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import ModuleType
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 from urllib.parse import urlsplit
 
 import attrs
 import requests
 import urllib3.exceptions
 
-from eliza_sessions_api.client import AuthenticatedClient, Client
+from eliza_sessions_api.client import AuthenticatedClient, Client, RequestTimeout
 
 from ._deadline import Deadline, GuardPhase, SocketGuard, attach_response, guarding
 from ._errors import (
@@ -52,11 +54,22 @@ from ._errors import (
     TLSError,
     error_from_response,
 )
+from ._json import MalformedJSON
+from ._json import parse as parse_json
 from ._logs import get_logger
-from ._retries import OPERATION_SAFETY, OperationSafety, RetryDecision, backoff_delay, should_retry
+from ._retries import OperationSafety, RetryDecision, backoff_delay, should_retry
 from ._types import Limits, Timeout
 
-__all__ = ["Answer", "OpenStream", "OutcomeUnknown", "RequestOptions", "Transport", "transport_error"]
+__all__ = [
+    "Answer",
+    "OpenStream",
+    "OutcomeUnknown",
+    "RawCall",
+    "RawOptions",
+    "RequestOptions",
+    "Transport",
+    "transport_error",
+]
 
 logger = get_logger()
 
@@ -73,18 +86,81 @@ class RequestOptions:
     extra_headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+class RawOptions(TypedDict):
+    """What the transport adds to every generated ``sync_raw`` call: the client, headers, timeout, streaming."""
+
+    client: AuthenticatedClient | Client
+    headers: Mapping[str, str] | None
+    timeout: RequestTimeout
+    stream: bool
+
+
+#: One generated endpoint call with the operation's own arguments already bound, e.g.
+#: ``lambda raw: get_session.sync_raw(session_id, **raw)``: mypy checks those arguments against the generated
+#: signature, so a parameter renamed in openapi.yaml fails the type check instead of a request.
+RawCall = Callable[[RawOptions], requests.Response]
+
+
 class Answer:
     """A complete 2xx answer: status, headers and the (decompressed, size-checked) body.
 
     ``attempt`` is the number of the attempt that got it, counting ``attempts_before`` and the transport's own
-    retries (a send's retry budget is spent across both).
+    retries (a send's retry budget is spent across both). :meth:`json` decodes the body (once).
     """
 
-    status_code: int
-    headers: Mapping[str, str]
-    content: bytes
-    attempt: int = 1
+    __slots__ = ("_data", "attempt", "content", "headers", "operation", "status_code")
+
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], content: bytes, attempt: int = 1, *, operation: str
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.attempt = attempt
+        self.operation = operation
+        self._data: Any = _NOT_DECODED
+
+    def json(self) -> Any:
+        """The body decoded as JSON — the one decoding path of every answer.
+
+        Raises:
+            ResponseValidationError: the body is not JSON (it keeps the body, scrubbed and truncated).
+        """
+        if self._data is _NOT_DECODED:
+            self._data = decode_json(self.content, operation=self.operation, status_code=self.status_code)
+        return self._data
+
+
+_NOT_DECODED: Final[Any] = object()
+
+
+def decode_json(body: bytes | str, *, operation: str, status_code: int, field: str | None = None) -> Any:
+    """``_json.parse``, failing as the ``ResponseValidationError`` of ``operation`` (``field``: where the body was,
+    e.g. an event's name).
+
+    Raises:
+        ResponseValidationError: with the body (scrubbed, then truncated) and the reason; none for a body nested
+            too deeply to keep.
+    """
+    try:
+        return parse_json(body)
+    except MalformedJSON as err:
+        failure = err
+    where = f"the {field!r} event's data" if field else "the response"
+    if failure.too_deep:
+        raise ResponseValidationError(
+            f"{operation}: {where} is nested too deeply to decode",
+            status_code=status_code,
+            field=field,
+            operation=operation,
+        )
+    raise ResponseValidationError(
+        f"{operation}: {where} is not JSON ({failure.reason})",
+        status_code=status_code,
+        field=field,
+        body=body,
+        operation=operation,
+    )
 
 
 class OutcomeUnknown(Exception):
@@ -454,23 +530,24 @@ class Transport:
     def request(
         self,
         operation: str,
-        endpoint: ModuleType,
+        call: RawCall,
         options: RequestOptions,
         *,
-        path: str,
+        safety: OperationSafety = OperationSafety.IDEMPOTENT,
         deadline: Deadline | None = None,
         attempts_before: int = 0,
         can_reconcile: bool = False,
-        **arguments: Any,
     ) -> Answer:
-        """Call ``endpoint.sync_raw(**arguments)`` until it succeeds or retrying must stop; return the 2xx answer
-        with its body read (see :meth:`open_stream` for event streams).
+        """Run ``call`` until it succeeds or retrying must stop; return the 2xx answer with its body read (see
+        :meth:`open_stream` for event streams).
 
-        ``deadline`` is the public call's (several requests may share it); by default one starts now from
-        ``options.timeout.total``. ``attempts_before`` counts attempts already spent on this operation (by a
-        caller that reconciled and is trying again), so ``max_retries`` bounds the whole operation.
-        ``can_reconcile``: the caller can find out whether an unsafe operation took effect, so an ambiguous failure
-        raises ``OutcomeUnknown`` to it; otherwise that failure is raised as it is, without a retry.
+        ``operation`` is the public method's name (it names the call in errors and logs); ``safety`` says whether
+        repeating the request is harmless. ``deadline`` is the public call's (several requests may share it); by
+        default one starts now from ``options.timeout.total``. ``attempts_before`` counts attempts already spent
+        on this operation (by a caller that reconciled and is trying again), so ``max_retries`` bounds the whole
+        operation. ``can_reconcile``: the caller can find out whether an unsafe operation took effect, so an
+        ambiguous failure raises ``OutcomeUnknown`` to it; otherwise that failure is raised as it is, without a
+        retry.
 
         Raises:
             ClientClosedError: the client was closed.
@@ -480,62 +557,39 @@ class Transport:
             OutcomeUnknown: with ``can_reconcile``, an unsafe operation failed in a way that may have taken effect
                 (internal: never reaches users).
         """
-        result = self._run(
-            operation,
-            endpoint,
-            options,
-            path=path,
-            deadline=deadline,
-            attempts_before=attempts_before,
-            can_reconcile=can_reconcile,
-            stream=False,
-            arguments=arguments,
-        )
+        result = self._run(operation, call, options, safety, deadline, attempts_before, can_reconcile, stream=False)
         assert isinstance(result, Answer)
         return result
 
     def open_stream(
         self,
         operation: str,
-        endpoint: ModuleType,
+        call: RawCall,
         options: RequestOptions,
         *,
-        path: str,
+        safety: OperationSafety = OperationSafety.IDEMPOTENT,
         deadline: Deadline,
         attempts_before: int = 0,
         can_reconcile: bool = False,
-        **arguments: Any,
     ) -> OpenStream | Answer:
         """Like :meth:`request`, but a 2xx ``text/event-stream`` answer is returned unread, as an :class:`OpenStream`
         (any other 2xx answer is read and returned as an :class:`Answer`)."""
-        return self._run(
-            operation,
-            endpoint,
-            options,
-            path=path,
-            deadline=deadline,
-            attempts_before=attempts_before,
-            can_reconcile=can_reconcile,
-            stream=True,
-            arguments=arguments,
-        )
+        return self._run(operation, call, options, safety, deadline, attempts_before, can_reconcile, stream=True)
 
     def _run(
         self,
         operation: str,
-        endpoint: ModuleType,
+        call: RawCall,
         options: RequestOptions,
-        *,
-        path: str,
+        safety: OperationSafety,
         deadline: Deadline | None,
         attempts_before: int,
         can_reconcile: bool,
+        *,
         stream: bool,
-        arguments: dict[str, Any],
     ) -> Answer | OpenStream:
         if self.closed:
             raise ClientClosedError()
-        safety = OPERATION_SAFETY[operation]
         timeout = options.timeout
         if deadline is None:
             deadline = Deadline(timeout.total)
@@ -556,7 +610,7 @@ class Transport:
             error: APIError
             sent_at = time.monotonic()
             try:
-                outcome = self._attempt(operation, endpoint, options, deadline, path, stream, arguments, attempt)
+                outcome = self._attempt(operation, call, options, deadline, stream, attempt)
             except APIError as err:
                 if self.closed:
                     raise ClientClosedError() from err
@@ -603,15 +657,7 @@ class Transport:
             self.sleep(decision.delay)
 
     def _attempt(
-        self,
-        operation: str,
-        endpoint: ModuleType,
-        options: RequestOptions,
-        deadline: Deadline,
-        path: str,
-        stream: bool,
-        arguments: dict[str, Any],
-        attempt: int,
+        self, operation: str, call: RawCall, options: RequestOptions, deadline: Deadline, stream: bool, attempt: int
     ) -> Answer | OpenStream | APIStatusError:
         """One HTTP exchange: a 2xx answer, the error answer as a typed error (returned, for the retry loop), or a
         raised transport error."""
@@ -621,17 +667,19 @@ class Transport:
         keep_guard = False  # an open stream takes the guard with it
         try:
             with guarding(guard):
-                response = endpoint.sync_raw(
-                    client=self.generated,
-                    headers=options.extra_headers or None,
-                    timeout=_deadline_timeout(options.timeout, deadline),
-                    stream=True,
-                    **arguments,
+                response = call(
+                    {
+                        "client": self.generated,
+                        "headers": options.extra_headers or None,
+                        "timeout": _deadline_timeout(options.timeout, deadline),
+                        "stream": True,
+                    }
                 )
-            assert response is not None
             attach_response(guard, response.raw)  # a caller's own session: its adapters do not attach
             status = response.status_code
-            logger.debug("%s %s -> %d in %.1f ms", response.request.method, path, status, _ms(started))
+            logger.debug(
+                "%s %s -> %d in %.1f ms", response.request.method, _path(response.request), status, _ms(started)
+            )
             limits = self.limits
             if 200 <= status < 300:
                 if stream and response.headers.get("Content-Type", "").startswith("text/event-stream"):
@@ -645,7 +693,7 @@ class Transport:
                         attempt=attempt,
                     )
                 body, _ = _read_body(response, guard, limits.max_response_bytes, operation=operation, error_body=False)
-                return Answer(status, response.headers, body, attempt)
+                return Answer(status, response.headers, body, attempt, operation=operation)
             # Redirects are not followed (the key must not travel to another origin): an error like any other.
             body, _ = _read_body(response, guard, limits.max_error_body_bytes, operation=operation, error_body=True)
             return error_from_response(status, response.headers, body, operation=operation)
@@ -657,18 +705,24 @@ class Transport:
             error = transport_error(
                 exc,
                 operation,
-                url=self.generated.build_url(path),
+                url=self.generated.build_url("/"),
                 guard=guard,
                 deadline=deadline,
                 reading_body=response is not None,
             )
             request = response.request if response is not None else getattr(exc, "request", None)
             method = getattr(request, "method", None) or "-"
-            logger.debug("%s %s failed after %.1f ms: %s", method, path, _ms(started), error.message)
+            logger.debug("%s %s failed after %.1f ms: %s", method, _path(request), _ms(started), error.message)
             raise error from (None if isinstance(exc, _Cut) else exc)
         finally:
             if not keep_guard:
                 guard.disarm()
+
+
+def _path(request: object) -> str:
+    """The path of the request that was sent, without its query string (``-`` when none was built)."""
+    url = getattr(request, "path_url", None)
+    return url.split("?", 1)[0] if isinstance(url, str) else "-"
 
 
 def _ms(started: float) -> float:

@@ -30,11 +30,10 @@ from ._constants import (
     PAGE_LIMIT_MIN,
     TIMEOUT_MINUTES_MAX,
     TIMEOUT_MINUTES_MIN,
-    TRANSPORTS,
     WARNING_THRESHOLD_MINUTES_MIN,
-    Transport,
 )
 from ._errors import ValidationError
+from ._models import SessionTimeoutSettings
 
 __all__ = [
     "js_json_length",
@@ -45,7 +44,6 @@ __all__ = [
     "validate_metadata",
     "validate_session_id",
     "validate_timeout_config",
-    "validate_transport",
     "validate_uuid",
 ]
 
@@ -323,20 +321,6 @@ def validate_limit(value: object, *, field: str = "limit") -> int:
     return int(value)
 
 
-def validate_transport(value: object) -> Transport:
-    """Check a send transport: exactly ``"websocket"``, ``"http"`` or ``"sse"`` (the legacy ``sync``/``stream``
-    names are not sent).
-
-    Raises: :class:`~eliza_client.ValidationError` with field ``transport`` (rule ``type`` or ``choice``).
-    """
-    if not isinstance(value, str):
-        raise _fail("transport", "type", f"expected str, got {type(value).__name__}", value)
-    for transport in TRANSPORTS:
-        if value == transport:
-            return transport
-    raise _fail("transport", "choice", f"must be one of {', '.join(TRANSPORTS)}", value)
-
-
 def _minutes(value: object, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(field, "type", f"expected a number of minutes, got {type(value).__name__}", value)
@@ -353,9 +337,9 @@ def validate_timeout_config(
     auto_renew: object = None,
     minimum: float = TIMEOUT_MINUTES_MIN,
     maximum: float = TIMEOUT_MINUTES_MAX,
-) -> dict[str, float | bool]:
+) -> SessionTimeoutSettings | None:
     """Check a session timeout configuration (for create and for PATCH …/timeout); ``None`` means "not
-    given". Returns the wire object with camelCase keys, holding only the given fields.
+    given". Returns the checked settings (``None`` in the fields not given), or ``None`` when no field was given.
 
     Rules: ``timeout_minutes`` a number in ``minimum``-``maximum`` (the server's ``SESSION_MIN_TIMEOUT_MINUTES``
     and ``SESSION_MAX_TIMEOUT_MINUTES``, 5-1440 by default); ``max_duration_minutes`` a number in
@@ -366,8 +350,10 @@ def validate_timeout_config(
 
     Raises: :class:`~eliza_client.ValidationError` naming the field (rule ``type``, ``range`` or ``order``).
     """
-    wire: dict[str, float | bool] = {}
     timeout: float | None = None
+    renew: bool | None = None
+    max_duration: float | None = None
+    warning: float | None = None
     if timeout_minutes is not None:
         timeout = _minutes(timeout_minutes, "timeout_minutes")
         if not minimum <= timeout <= maximum:
@@ -377,12 +363,11 @@ def validate_timeout_config(
                 f"must be between {minimum:g} and {maximum:g} minutes, got {timeout}",
                 timeout,
             )
-        wire["timeoutMinutes"] = timeout
     if auto_renew is not None:
         if not isinstance(auto_renew, bool):
             # The server stores any type at creation; the string "false" then behaves as true.
             raise _fail("auto_renew", "type", f"expected bool, got {type(auto_renew).__name__}", auto_renew)
-        wire["autoRenew"] = auto_renew
+        renew = auto_renew
     if max_duration_minutes is not None:
         max_duration = _minutes(max_duration_minutes, "max_duration_minutes")
         if not minimum <= max_duration <= 2 * maximum:
@@ -399,7 +384,6 @@ def validate_timeout_config(
                 f"must not be less than timeout_minutes ({timeout}), got {max_duration}",
                 max_duration,
             )
-        wire["maxDurationMinutes"] = max_duration
     if warning_threshold_minutes is not None:
         warning = _minutes(warning_threshold_minutes, "warning_threshold_minutes")
         if warning < WARNING_THRESHOLD_MINUTES_MIN:
@@ -409,5 +393,8 @@ def validate_timeout_config(
                 f"must be at least {WARNING_THRESHOLD_MINUTES_MIN} minute, got {warning}",
                 warning,
             )
-        wire["warningThresholdMinutes"] = warning
-    return wire
+    if timeout is None and renew is None and max_duration is None and warning is None:
+        return None
+    return SessionTimeoutSettings(
+        timeout_minutes=timeout, auto_renew=renew, max_duration_minutes=max_duration, warning_threshold_minutes=warning
+    )

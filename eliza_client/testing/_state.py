@@ -35,9 +35,9 @@ from ._js import (
     utf16_len,
 )
 
-__all__ = ["SendPrepared", "SessionsState", "Settings", "Transport"]
+__all__ = ["SendPrepared", "SendTransport", "SessionsState", "Settings"]
 
-Transport = Literal["http", "sse", "websocket"]
+SendTransport = Literal["http", "sse", "websocket"]
 
 #: ``validateUuid`` in @elizaos/core: any 8-4-4-4-12 hex string (any version, nil included), any case.
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -49,8 +49,8 @@ DEFAULT_LIMIT = 50
 #: The dates Postgres accepts from the server's ISO strings: 0001-01-01T00:00:00.000Z … 9999-12-31T23:59:59.999Z.
 _DB_MIN_MS = -62_135_596_800_000
 _DB_MAX_MS = 253_402_300_799_999
-_TRANSPORTS: dict[str, Transport] = {"http": "http", "sse": "sse", "websocket": "websocket"}
-_LEGACY_MODES: dict[str, Transport] = {"sync": "http", "stream": "sse", "websocket": "websocket"}
+_TRANSPORTS: dict[str, SendTransport] = {"http": "http", "sse": "sse", "websocket": "websocket"}
+_LEGACY_MODES: dict[str, SendTransport] = {"sync": "http", "stream": "sse", "websocket": "websocket"}
 # `value in LEGACY_MODE_MAP` is also true for Object.prototype's keys; those fall through to websocket.
 _PROTOTYPE_KEYS = frozenset(
     {
@@ -180,7 +180,7 @@ class Channel:
 class SendPrepared:
     """A user message that was validated and stored; the transport decides what happens next."""
 
-    transport: Transport
+    transport: SendTransport
     user_message: dict[str, Any]
     session_status: dict[str, Any]
     agent: DeterministicAgent
@@ -189,7 +189,7 @@ class SendPrepared:
     message_id: str
 
 
-def validate_transport(value: Any) -> tuple[Transport, str | None]:
+def validate_transport(value: Any) -> tuple[SendTransport, str | None]:
     """``validateTransport``: the transport to use, or an error reason."""
     if value is UNDEFINED or value is None:
         return "websocket", None

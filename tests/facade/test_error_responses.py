@@ -12,7 +12,9 @@ import pytest
 import responses
 
 from eliza_client import (
+    AgentError,
     AgentNotFoundError,
+    APIConnectionError,
     APIStatusError,
     AuthenticationError,
     BadRequestError,
@@ -267,17 +269,21 @@ def test_503_middleware_shape(server: LocalSessionsServer, client: ElizaClient) 
     assert excinfo.value.message == "Service Unavailable"
 
 
-def test_agent_failure_in_send_and_wait_is_an_internal_server_error(
+def test_agent_failure_in_send_and_wait_is_an_agent_error(
     server: LocalSessionsServer, client: ElizaClient, session_id: str
 ) -> None:
     before = server.request_count
-    with pytest.raises(InternalServerError) as excinfo:
+    with pytest.raises(AgentError) as excinfo:
         client.sessions.send_and_wait(session_id, "please fail " + FAIL_MARKER)
     error = excinfo.value
+    assert not isinstance(error, APIConnectionError)  # code retrying network trouble must not repeat it
     assert error.status_code == 500
-    assert error.code is None
-    assert error.message == "Failed to process message in HTTP transport"
-    assert error.operation == "send"
+    assert error.reason == "Failed to process message in HTTP transport"
+    assert error.operation == "send_and_wait"
+    assert error.delivery == "stored"
+    assert error.sent_message.content == "please fail " + FAIL_MARKER
+    assert isinstance(error.__cause__, InternalServerError)
+    assert error.__cause__.code is None
     # The message was stored before the agent failed: found in the history, never sent twice.
     assert server.request_count - before == 2  # the send, then one history page
     assert [m["content"] for m in server.stored_messages(session_id)] == ["please fail " + FAIL_MARKER]

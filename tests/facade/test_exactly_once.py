@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from eliza_client import (
+    AgentError,
     DeliveryUnknownError,
     ElizaClient,
     InternalServerError,
@@ -159,7 +160,8 @@ def test_agent_failure_after_store_is_the_servers_error(
     server: LocalSessionsServer, client: ElizaClient, session_id: str
 ) -> None:
     # The http transport stores the message, then the agent fails: a 500 whose outcome is known once reconciled.
-    with pytest.raises(InternalServerError) as excinfo:
+    with pytest.raises(AgentError) as excinfo:
         client.sessions.send_and_wait(session_id, f"please fail {FAIL_MARKER}")
-    assert excinfo.value.message == "Failed to process message in HTTP transport"
+    assert excinfo.value.reason == "Failed to process message in HTTP transport"
+    assert excinfo.value.delivery == "stored"
     assert len(stored_user_messages(server, session_id, f"please fail {FAIL_MARKER}")) == 1

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from eliza_client import ElizaClient, TimeoutConfig, ValidationError
+from eliza_client import ElizaClient, SessionTimeoutConfig, ValidationError
 from eliza_client.testing import LocalSessionsServer, ManualClock
 
 T0 = 1767175200000  # 2025-12-31T10:00:00.000Z
@@ -379,7 +379,7 @@ def test_range_limits_are_the_server_s(server: LocalSessionsServer, client: Eliz
     )
     assert low.timeout_config.timeout_minutes == 5
     assert low.timeout_config.warning_threshold_minutes == 1
-    assert high.timeout_config == TimeoutConfig(
+    assert high.timeout_config == SessionTimeoutConfig(
         timeout_minutes=1440, auto_renew=True, max_duration_minutes=2880, warning_threshold_minutes=5
     )
     assert high.user_id == USER

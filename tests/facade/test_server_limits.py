@@ -11,7 +11,7 @@ from eliza_client import (
     APIConnectionError,
     ElizaClient,
     InternalServerError,
-    TimeoutSettings,
+    SessionTimeoutSettings,
     ValidationError,
 )
 from eliza_client.testing import LocalSessionsServer, ManualClock
@@ -91,11 +91,13 @@ def test_a_server_with_other_timeout_bounds() -> None:
     with LocalSessionsServer(rate_limit=None, clock=clock, env=env) as server:
         with ElizaClient(server.base_url) as default_client:
             with pytest.raises(ValidationError) as excinfo:
-                default_client.sessions.create(server.agent_id, USER, timeout_config=TimeoutSettings(timeout_minutes=1))
+                default_client.sessions.create(
+                    server.agent_id, USER, timeout_config=SessionTimeoutSettings(timeout_minutes=1)
+                )
             assert excinfo.value.field == "timeout_minutes"
         with ElizaClient(server.base_url, timeout_minutes_range=(1, 1440)) as client:
             session = client.sessions.create(
-                server.agent_id, USER, timeout_config=TimeoutSettings(timeout_minutes=1, auto_renew=True)
+                server.agent_id, USER, timeout_config=SessionTimeoutSettings(timeout_minutes=1, auto_renew=True)
             )
             assert session.timeout_config.timeout_minutes == 1
             assert client.with_options(max_retries=0).sessions.update_timeout(session.id, timeout_minutes=2)
@@ -110,7 +112,7 @@ def test_update_timeout_refuses_a_timeout_above_the_max_duration(
     server: LocalSessionsServer, client: ElizaClient
 ) -> None:
     session = client.sessions.create(
-        server.agent_id, USER, timeout_config=TimeoutSettings(timeout_minutes=30, max_duration_minutes=60)
+        server.agent_id, USER, timeout_config=SessionTimeoutSettings(timeout_minutes=30, max_duration_minutes=60)
     )
     with pytest.raises(ValidationError) as excinfo:
         client.sessions.update_timeout(session.id, timeout_minutes=90)

@@ -32,8 +32,8 @@ from eliza_client import (
     SessionNotFoundError,
     SessionStats,
     SessionStatus,
-    TimeoutConfig,
-    TimeoutSettings,
+    SessionTimeoutConfig,
+    SessionTimeoutSettings,
     UserMessageEvent,
 )
 from eliza_client.testing import SILENT_MARKER, LocalSessionsServer, ManualClock
@@ -69,8 +69,8 @@ def minutes(value: float) -> timedelta:
     return timedelta(minutes=value)
 
 
-def config(timeout: float, auto_renew: bool, max_duration: float, warning: float) -> TimeoutConfig:
-    return TimeoutConfig(
+def config(timeout: float, auto_renew: bool, max_duration: float, warning: float) -> SessionTimeoutConfig:
+    return SessionTimeoutConfig(
         timeout_minutes=timeout,
         auto_renew=auto_renew,
         max_duration_minutes=max_duration,
@@ -129,7 +129,7 @@ def test_health(server: LocalSessionsServer, client: ElizaClient) -> None:
 
 
 def test_create_fills_every_field(server: LocalSessionsServer, client: ElizaClient) -> None:
-    settings = TimeoutSettings(
+    settings = SessionTimeoutSettings(
         timeout_minutes=20, auto_renew=False, max_duration_minutes=100, warning_threshold_minutes=7
     )
     session = client.sessions.create(
@@ -143,7 +143,7 @@ def test_create_fills_every_field(server: LocalSessionsServer, client: ElizaClie
     assert session.created_at == T0_DT
     assert session.expires_at == T0_DT + minutes(20)
     assert_utc(session.created_at, session.last_activity, session.expires_at)
-    assert session.timeout_config == TimeoutConfig(
+    assert session.timeout_config == SessionTimeoutConfig(
         timeout_minutes=20, auto_renew=False, max_duration_minutes=100, warning_threshold_minutes=7
     )
     assert session.metadata == {"plan": "pro", "tags": ["a", "b"]}
@@ -169,7 +169,7 @@ def test_create_near_expiration_matches_the_server(server: LocalSessionsServer, 
 
 def test_create_without_config_takes_the_server_defaults(server: LocalSessionsServer, client: ElizaClient) -> None:
     session = client.sessions.create(server.agent_id, USER)
-    assert session.timeout_config == TimeoutConfig(
+    assert session.timeout_config == SessionTimeoutConfig(
         timeout_minutes=30, auto_renew=True, max_duration_minutes=720, warning_threshold_minutes=5
     )
     assert session.metadata == {}
@@ -273,13 +273,13 @@ def test_the_server_patch_resets_omitted_fields(server: LocalSessionsServer, cli
     session = client.sessions.create(
         server.agent_id,
         USER,
-        timeout_config=TimeoutSettings(
+        timeout_config=SessionTimeoutSettings(
             timeout_minutes=20, auto_renew=False, max_duration_minutes=100, warning_threshold_minutes=7
         ),
     )
     raw = requests.patch(f"{server.base_url}{SESSIONS}/{session.id}/timeout", json={"timeoutMinutes": 45}, timeout=5)
     assert raw.status_code == 200
-    assert client.sessions.get(session.id).timeout_config == TimeoutConfig(
+    assert client.sessions.get(session.id).timeout_config == SessionTimeoutConfig(
         timeout_minutes=45, auto_renew=True, max_duration_minutes=720, warning_threshold_minutes=5
     )
 
@@ -295,12 +295,12 @@ def test_the_server_patch_resets_omitted_fields(server: LocalSessionsServer, cli
     ids=["timeout", "auto_renew", "max_duration", "warning_threshold"],
 )
 def test_update_timeout_changes_only_what_is_passed(
-    server: LocalSessionsServer, client: ElizaClient, change: dict[str, Any], expected: TimeoutConfig
+    server: LocalSessionsServer, client: ElizaClient, change: dict[str, Any], expected: SessionTimeoutConfig
 ) -> None:
     session = client.sessions.create(
         server.agent_id,
         USER,
-        timeout_config=TimeoutSettings(
+        timeout_config=SessionTimeoutSettings(
             timeout_minutes=20, auto_renew=False, max_duration_minutes=100, warning_threshold_minutes=7
         ),
     )
@@ -315,7 +315,7 @@ def test_update_timeout_twice_keeps_the_first_change(server: LocalSessionsServer
     session = client.sessions.create(server.agent_id, USER)
     client.sessions.update_timeout(session.id, warning_threshold_minutes=9)
     client.sessions.update_timeout(session.id, auto_renew=False)
-    assert client.sessions.get(session.id).timeout_config == TimeoutConfig(
+    assert client.sessions.get(session.id).timeout_config == SessionTimeoutConfig(
         timeout_minutes=30, auto_renew=False, max_duration_minutes=720, warning_threshold_minutes=9
     )
 

@@ -12,6 +12,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from eliza_client import (
+    AgentError,
     AgentResponse,
     APIConnectionError,
     ChunkEvent,
@@ -222,23 +223,43 @@ def test_agent_failure_is_an_error_event(server: LocalSessionsServer, client: El
     assert isinstance(error, ErrorEvent)
     assert error.error == "Agent Eliza failed to generate a response"
     assert stream.error == error.error
-    assert stream.response is None
-    with pytest.raises(APIConnectionError, match="Agent Eliza failed"):
+    assert stream.agent_response is None
+    assert stream.response is None  # the deprecated alias
+    with pytest.raises(AgentError, match="Agent Eliza failed"):
         stream.until_done()
     assert len(server.stored_messages(session_id)) == 1
 
 
+def test_an_agent_failure_is_one_error_class_from_send_and_wait_and_from_a_stream(
+    client: ElizaClient, session_id: str
+) -> None:
+    with pytest.raises(AgentError) as waited:
+        client.sessions.send_and_wait(session_id, "a " + FAIL_MARKER, client_message_id="id-wait")
+    with client.sessions.stream(session_id, "b " + FAIL_MARKER, client_message_id="id-stream") as stream:
+        with pytest.raises(AgentError) as streamed:
+            stream.until_done()
+    for excinfo, operation, cmid, content in (
+        (waited, "send_and_wait", "id-wait", "a " + FAIL_MARKER),
+        (streamed, "stream", "id-stream", "b " + FAIL_MARKER),
+    ):
+        error = excinfo.value
+        assert not isinstance(error, APIConnectionError)  # retrying network trouble must not repeat it
+        assert (error.operation, error.client_message_id, error.delivery) == (operation, cmid, "stored")
+        assert error.sent_message.content == content
+        assert error.session_id == session_id
+
+
 def test_until_done_raises_on_error_event(client: ElizaClient, session_id: str) -> None:
-    with client.sessions.stream(session_id, FAIL_MARKER) as stream, pytest.raises(APIConnectionError) as excinfo:
+    with client.sessions.stream(session_id, FAIL_MARKER) as stream, pytest.raises(AgentError) as excinfo:
         stream.until_done()
-    assert excinfo.value.request_sent is True
+    assert excinfo.value.status_code == 200
     assert excinfo.value.operation == "stream"
 
 
 def test_a_silent_agent_ends_the_stream_without_done(client: ElizaClient, session_id: str) -> None:
     with client.sessions.stream(session_id, SILENT_MARKER) as stream:
         assert [type(e) for e in stream] == [UserMessageEvent]
-    with pytest.raises(APIConnectionError, match="without a done event"):
+    with pytest.raises(AgentError, match="without a done event"):
         stream.until_done()
 
 

@@ -14,15 +14,15 @@ from eliza_client import (
     Session,
     SessionList,
     SessionNotFoundError,
-    TimeoutConfig,
-    TimeoutSettings,
+    SessionTimeoutConfig,
+    SessionTimeoutSettings,
 )
 
 from ._support import Target
 
 
-def config(timeout: float, auto_renew: bool, max_duration: float, warning: float) -> TimeoutConfig:
-    return TimeoutConfig(
+def config(timeout: float, auto_renew: bool, max_duration: float, warning: float) -> SessionTimeoutConfig:
+    return SessionTimeoutConfig(
         timeout_minutes=timeout,
         auto_renew=auto_renew,
         max_duration_minutes=max_duration,
@@ -82,7 +82,7 @@ def test_create_get_list_delete(client: ElizaClient, target: Target, user_id: st
 
 
 def test_create_with_timeout_settings(client: ElizaClient, target: Target, user_id: str) -> None:
-    settings = TimeoutSettings(
+    settings = SessionTimeoutSettings(
         timeout_minutes=10, auto_renew=False, max_duration_minutes=60, warning_threshold_minutes=2
     )
     with client.sessions.open(target.agent_id, user_id, timeout_config=settings) as session:
@@ -107,7 +107,7 @@ def test_renew_and_heartbeat_with_auto_renew(client: ElizaClient, target: Target
 
 
 def test_renew_and_heartbeat_without_auto_renew(client: ElizaClient, target: Target, user_id: str) -> None:
-    settings = TimeoutSettings(timeout_minutes=20, auto_renew=False)
+    settings = SessionTimeoutSettings(timeout_minutes=20, auto_renew=False)
     with client.sessions.open(target.agent_id, user_id, timeout_config=settings) as session:
         # heartbeat only moves lastActivity when auto-renew is off
         beat = client.sessions.heartbeat(session.id)
@@ -122,7 +122,7 @@ def test_renew_and_heartbeat_without_auto_renew(client: ElizaClient, target: Tar
 
 
 def test_update_timeout_changes_only_what_is_passed(client: ElizaClient, target: Target, user_id: str) -> None:
-    settings = TimeoutSettings(
+    settings = SessionTimeoutSettings(
         timeout_minutes=20, auto_renew=False, max_duration_minutes=120, warning_threshold_minutes=3
     )
     with client.sessions.open(target.agent_id, user_id, timeout_config=settings) as session:

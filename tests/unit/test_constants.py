@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 from eliza_client import _constants as c
 
 
@@ -23,5 +25,5 @@ def test_names_and_server_limits() -> None:
     # 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: what the server's database can query.
     assert (c.QUERY_MIN_MS, c.QUERY_MAX_MS) == (-62_135_596_800_000, 253_402_300_799_999)
     assert c.CLIENT_MESSAGE_ID_KEY == "clientMessageId"
-    assert c.TRANSPORTS == ("websocket", "http", "sse")
-    assert set(c.__all__) == {name for name in vars(c) if name.isupper() or name == "Transport"}
+    assert typing.get_args(c.SendTransport) == ("websocket", "http", "sse")
+    assert set(c.__all__) == {name for name in vars(c) if name.isupper() or name == "SendTransport"}

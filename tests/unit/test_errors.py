@@ -415,9 +415,9 @@ def test_timeout_error_phase_decides_request_sent() -> None:
 
 
 def test_delivery_unknown_names_the_client_message_id() -> None:
-    err = DeliveryUnknownError(client_message_id="m-1", session_id=SESSION_ID)
+    err = DeliveryUnknownError(client_message_id="m-1", session_id=SESSION_ID, operation="send_message")
     assert "m-1" in str(err)
-    assert err.operation == "send"
+    assert err.operation == "send_message"
     assert (err.client_message_id, err.session_id) == ("m-1", SESSION_ID)
 
 

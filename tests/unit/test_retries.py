@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from eliza_client._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 from eliza_client._errors import APIConnectionError, APITimeoutError, error_from_response
 from eliza_client._retries import (
-    OPERATION_SAFETY,
     OperationSafety,
     RetryDecision,
     backoff_delay,
@@ -34,14 +33,6 @@ def decide(safety: OperationSafety, **kwargs: object) -> RetryDecision:
 
 
 # --- operation safety ----------------------------------------------------------------------------------
-
-
-def test_operation_safety_table() -> None:
-    unsafe = {name for name, safety in OPERATION_SAFETY.items() if safety is UNSAFE}
-    assert unsafe == {"create", "send"}
-    assert set(OPERATION_SAFETY) == {
-        "health", "get", "list", "list_messages", "renew", "heartbeat", "update_timeout", "delete", "create", "send"
-    }  # fmt: skip
 
 
 # --- parse_retry_after ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from eliza_client import SessionTimeoutSettings
 from eliza_client._constants import CONTENT_MAX_LENGTH, METADATA_MAX_LENGTH
 from eliza_client._errors import ValidationError
 from eliza_client._validation import (
@@ -28,7 +29,6 @@ from eliza_client._validation import (
     validate_metadata,
     validate_session_id,
     validate_timeout_config,
-    validate_transport,
     validate_uuid,
 )
 
@@ -366,35 +366,30 @@ def test_limit_accepted_iff_the_server_would_use_it_unchanged(value: int) -> Non
 # --- transport -----------------------------------------------------------------------------------------
 
 
-def test_transport() -> None:
-    for value in ("websocket", "http", "sse"):
-        assert validate_transport(value) == value
-    for value in ("sync", "stream", "HTTP", "toString", "constructor", ""):
-        assert rule_of(validate_transport, value) == ("transport", "choice")
-    assert rule_of(validate_transport, 123) == ("transport", "type")
+def test_each_send_method_sends_a_transport_the_spec_names() -> None:
+    from eliza_client._sending import _TRANSPORT_OF
+    from eliza_sessions_api.models import SendMessageRequestTransport
 
-
-@given(st.text(max_size=12) | st.sampled_from(["http", "sse", "websocket", "sync", "stream"]))
-def test_accepted_transports_are_accepted_by_the_server(value: str) -> None:
-    server_valid = {"http", "sse", "websocket", "sync", "stream"}
-    try:
-        validate_transport(value)
-    except ValidationError:
-        return
-    assert value in server_valid
-    assert value not in {"sync", "stream"}  # legacy names are never sent
+    assert _TRANSPORT_OF == {"send_message": "websocket", "send_and_wait": "http", "stream": "sse"}
+    spec_values = {member.value for member in SendMessageRequestTransport}
+    assert set(_TRANSPORT_OF.values()) <= spec_values
+    assert not set(_TRANSPORT_OF.values()) & {"sync", "stream"}  # legacy names are never sent
 
 
 # --- timeout configuration -----------------------------------------------------------------------------
 
 
 def test_timeout_config_examples() -> None:
-    assert validate_timeout_config() == {}
-    assert validate_timeout_config(timeout_minutes=90, auto_renew=False) == {"timeoutMinutes": 90, "autoRenew": False}
+    assert validate_timeout_config() is None
+    assert validate_timeout_config(timeout_minutes=90, auto_renew=False) == SessionTimeoutSettings(
+        timeout_minutes=90, auto_renew=False
+    )
     assert validate_timeout_config(
         timeout_minutes=5, max_duration_minutes=2880, warning_threshold_minutes=1.5, auto_renew=True
-    ) == {"timeoutMinutes": 5, "autoRenew": True, "maxDurationMinutes": 2880, "warningThresholdMinutes": 1.5}
-    assert validate_timeout_config(max_duration_minutes=5) == {"maxDurationMinutes": 5}
+    ) == SessionTimeoutSettings(
+        timeout_minutes=5, auto_renew=True, max_duration_minutes=2880, warning_threshold_minutes=1.5
+    )
+    assert validate_timeout_config(max_duration_minutes=5) == SessionTimeoutSettings(max_duration_minutes=5)
 
 
 @pytest.mark.parametrize(
