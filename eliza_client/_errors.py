@@ -54,6 +54,8 @@ import reprlib
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Literal
 
+from eliza_sessions_api import wire
+
 from ._constants import ERROR_TEXT_MAX_LENGTH
 from ._headers import parse_retry_after
 from ._json import MalformedJSON
@@ -250,7 +252,7 @@ class PaginationError(ElizaError):
 class APIError(ElizaError):
     """Something went wrong while talking to the server (no answer, or an error answer).
 
-    Attributes: ``message`` and ``operation`` (the client method, e.g. ``"send"``, when known).
+    Attributes: ``message`` and ``operation`` (the public method, e.g. ``"send_message"``, when known).
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "message")
@@ -677,21 +679,32 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def _fields_from_json(body: Any) -> tuple[str | int | None, str | None, Any]:
-    """Read ``(code, message, details)`` from any of the server's JSON error shapes."""
+    """Read ``(code, message, details)`` from any of the server's JSON error shapes (the spec's error schemas)."""
     if not isinstance(body, Mapping):
         return None, None, None
-    error = body.get("error")
+    error = body.get(wire.SessionError.error)  # the same key in every envelope of the spec
     if isinstance(error, Mapping):
         # (1) sessions envelope {"error": {code, message, timestamp, details?, stack?}} and
         # (2) middleware envelope {"success": false, "error": {code: str | int, message}}.
-        return _normalize_code(error.get("code")), _text_or_none(error.get("message")), error.get("details")
-    top_message = _text_or_none(body.get("message"))
+        detail = wire.SessionErrorDetail
+        return (
+            _normalize_code(error.get(detail.code)),
+            _text_or_none(error.get(detail.message)),
+            error.get(detail.details),
+        )
+    top_message = _text_or_none(body.get(wire.AuthError.message))
     if isinstance(error, str) and error:
         # (3) the API-key 401 {"error": "API key required", "message": "..."} (and the JWT variants), and
         # (4) plain-string failures {"success": false, "error": "Failed to process message in HTTP transport"}.
         message = error if top_message is None or top_message == error else f"{error} ({top_message})"
-        return None, message, body.get("details")
-    return _normalize_code(body.get("code")), top_message, body.get("details")
+        return None, message, body.get(_DETAILS)
+    # (5) no envelope the spec describes (a proxy's or a newer server's JSON): the same names at the top level.
+    return _normalize_code(body.get(_CODE)), top_message, body.get(_DETAILS)
+
+
+#: Shape (5) is not in the spec, so it has no wire-map name: it reads the names the spec's envelopes use.
+_CODE: Final = wire.SessionErrorDetail.code
+_DETAILS: Final = wire.SessionErrorDetail.details
 
 
 def _message_from_text(text: str, status_code: int) -> str:

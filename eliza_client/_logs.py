@@ -5,7 +5,7 @@ handler of its own except a ``NullHandler`` (so that, without logging configured
 handler does not print our warnings to stderr). Setting ``ELIZA_CLIENT_LOG=debug`` or ``info`` opts in to a
 stderr handler, for scripts.
 
-Secrets: every client registers its API key here (:func:`register_secret`). :data:`secret_filter`, installed
+Secrets: every client registers its API key here (a :class:`SecretRegistration`). :data:`secret_filter`, installed
 on our logger and on every logger :func:`get_logger` hands out, rewrites each record so that no registered
 secret survives in its message, arguments, exception text or extra attributes, and so that header mappings
 passed as arguments have their credential headers replaced by ``<redacted>``. ``_errors`` uses
@@ -39,12 +39,9 @@ __all__ = [
     "get_logger",
     "is_sensitive_header",
     "logger",
-    "redact_headers",
-    "register_secret",
     "scrub",
     "secret_filter",
     "setup_logging",
-    "unregister_secret",
 ]
 
 REDACTED: Final = "<redacted>"
@@ -297,44 +294,12 @@ def get_logger(suffix: str | None = None) -> logging.Logger:
     return child
 
 
-def register_secret(secret: str) -> None:
-    """Scrub ``secret`` from all log records and error text from now on (until unregistered).
-
-    Raises: nothing; empty secrets are ignored.
-    """
-    secret_filter.add(secret)
-
-
-def unregister_secret(secret: str) -> None:
-    """Undo one :func:`register_secret` call (reference-counted).
-
-    Raises: nothing.
-    """
-    secret_filter.discard(secret)
-
-
 def scrub(text: str) -> str:
     """Return ``text`` with every registered secret replaced by ``<redacted>``.
 
     Raises: nothing.
     """
     return secret_filter.scrub(text)
-
-
-def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Copy ``headers`` with the values of credential headers (``X-API-KEY``, ``Authorization``,
-    ``Proxy-Authorization``, ``Cookie``, ``Set-Cookie``, and any name with key, token, secret, password, auth or
-    credential in it; any case) replaced by ``<redacted>``.
-
-    Other values are scrubbed of registered secrets too. ``None`` gives an empty dict.
-
-    Raises: nothing.
-    """
-    if not headers:
-        return {}
-    return {
-        str(name): REDACTED if is_sensitive_header(str(name)) else scrub(str(value)) for name, value in headers.items()
-    }
 
 
 # The handler setup_logging attached, if any (a list rather than a ``global`` rebinding).

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Self
 
+from eliza_sessions_api import wire
+
 from ._converter import BusMessage, structure
 from ._errors import (
     AgentError,
@@ -165,15 +167,19 @@ class MessageStream:
             return UserMessageEvent(message=self.message)
         if sse.event == "chunk":
             data = self._data(sse)
-            if not isinstance(data, dict) or not isinstance(data.get("chunk"), str):
+            text = data.get(wire.SseChunk.chunk) if isinstance(data, dict) else None
+            if not isinstance(text, str):
                 raise ResponseValidationError(
-                    "stream: a chunk event has no text", status_code=status, field="chunk", operation=_OPERATION
+                    "stream: a chunk event has no text",
+                    status_code=status,
+                    field=wire.SseChunk.chunk,
+                    operation=_OPERATION,
                 )
-            index = data.get("index")
-            message_id = data.get("messageId")
-            self._chunks.append(data["chunk"])
+            index = data.get(wire.SseChunk.index)
+            message_id = data.get(wire.SseChunk.message_id)
+            self._chunks.append(text)
             return ChunkEvent(
-                text=data["chunk"],
+                text=text,
                 index=index if isinstance(index, int) and not isinstance(index, bool) else len(self._chunks) - 1,
                 message_id=message_id if isinstance(message_id, str) else None,
             )
@@ -182,7 +188,7 @@ class MessageStream:
             return DoneEvent(agent_response=self.agent_response)
         if sse.event == "error":
             data = self._data(sse)
-            error = data.get("error") if isinstance(data, dict) else None
+            error = data.get(wire.SseError.error) if isinstance(data, dict) else None
             # Scrubbed: the server's text may echo a key, and it ends up in logs and error messages.
             self.error = scrub(error if isinstance(error, str) else json.dumps(data))
             return ErrorEvent(error=self.error)

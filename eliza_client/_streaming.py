@@ -14,10 +14,9 @@ confuse it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -59,13 +58,6 @@ class ServerSentEvent:
     data: str
     id: str | None = None
     retry: int | None = None
-
-    def json(self) -> Any:
-        """Parse ``data`` as JSON.
-
-        Raises: ``json.JSONDecodeError`` (a ``ValueError``) when ``data`` is not JSON.
-        """
-        return json.loads(self.data)
 
 
 def iter_lines_from_chunks(chunks: Iterable[bytes], *, max_line: int | None = None) -> Iterator[bytes]:

@@ -23,7 +23,7 @@ from typing import Final
 from ._constants import JS_DATE_MAX_MS
 from ._errors import ValidationError
 
-__all__ = ["EPOCH", "from_epoch_ms", "parse_iso", "to_epoch_ms", "to_iso"]
+__all__ = ["EPOCH", "from_epoch_ms", "parse_iso", "to_epoch_ms"]
 
 #: 1970-01-01T00:00:00Z.
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -151,22 +151,4 @@ def to_epoch_ms(value: datetime | str | int, *, field: str) -> int:
         "type",
         f"expected an aware datetime, ISO-8601 string or int epoch milliseconds, got {type(value).__name__}" + hint,
         value,
-    )
-
-
-def to_iso(value: datetime, *, field: str = "value") -> str:
-    """Format an aware ``datetime`` like JavaScript's ``toISOString``: UTC, milliseconds (floored), ``Z``.
-
-    Raises: :class:`~eliza_client.ValidationError` (a ``ValueError``) for a naive ``datetime``, a
-    non-``datetime``, or an instant outside years 1-9999 in UTC.
-    """
-    if not isinstance(value, datetime):
-        raise _fail(field, "type", f"expected a datetime, got {type(value).__name__}", value)
-    try:
-        utc = _aware(value, field).astimezone(UTC)
-    except OverflowError:
-        raise _fail(field, "range", "the instant is outside the years 1-9999 in UTC", value) from None
-    return (
-        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
-        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
     )

@@ -8,7 +8,7 @@ distinction httpx draws with ``USE_CLIENT_DEFAULT`` and openai-python with ``NOT
 from __future__ import annotations
 
 import math
-from typing import Any, Final, TypeAlias, TypeVar, Union, final
+from typing import Any, Final, TypeAlias, TypeVar, final
 
 import attrs
 
@@ -22,7 +22,7 @@ from ._constants import (
 )
 from ._errors import ValidationError
 
-__all__ = ["NOT_GIVEN", "Limits", "NotGiven", "NotGivenOr", "Timeout", "TimeoutLike"]
+__all__ = ["NOT_GIVEN", "Limits", "NotGiven", "Timeout", "TimeoutLike"]
 
 _T = TypeVar("_T")
 
@@ -52,9 +52,6 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
-
-#: ``NotGivenOr[T]`` is ``T | NotGiven``: an optional argument whose omission means "use the default".
-NotGivenOr: TypeAlias = Union[_T, NotGiven]  # noqa: UP007 - a generic alias needs the TypeVar form
 
 
 def _check_seconds(name: str) -> Any:

@@ -1,6 +1,5 @@
-"""The known spec gaps (``gaps.py``) are still gaps: each test here is a strict ``xfail`` that turns into a failure
-the day ``openapi.yaml`` closes the gap - then the workaround in the conformance suites and the entry in
-``KNOWN_SPEC_GAPS`` go. No server needed."""
+"""The known spec gaps (``gaps.py``): each has its reason, and gaps that were closed in ``openapi.yaml`` stay closed
+(one test per closed gap checks the spec itself). No server needed."""
 
 from __future__ import annotations
 

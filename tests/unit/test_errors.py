@@ -35,7 +35,7 @@ from eliza_client._errors import (
     ValidationError,
     error_from_response,
 )
-from eliza_client._logs import register_secret, unregister_secret
+from eliza_client._logs import secret_filter
 
 SESSION_ID = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"
 STACK = (
@@ -366,7 +366,7 @@ def test_credential_headers_are_not_stored() -> None:
 
 def test_registered_api_key_is_scrubbed_from_message_body_and_details() -> None:
     key = "sk-eliza-0123456789abcdef"
-    register_secret(key)
+    secret_filter.add(key)
     try:
         body = json.dumps({"error": {"code": "E", "message": f"bad key {key}", "details": {"echo": key}}}).encode()
         err = error_from_response(401, {"X-Echo": key}, body)
@@ -381,7 +381,7 @@ def test_registered_api_key_is_scrubbed_from_message_body_and_details() -> None:
         ):
             assert key not in str(err2) + repr(err2)
     finally:
-        unregister_secret(key)
+        secret_filter.discard(key)
 
 
 def test_hand_built_status_error_is_sanitised_too() -> None:

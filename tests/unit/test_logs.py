@@ -13,12 +13,9 @@ from eliza_client._logs import (
     REDACTED,
     get_logger,
     logger,
-    redact_headers,
-    register_secret,
     scrub,
     secret_filter,
     setup_logging,
-    unregister_secret,
 )
 
 KEY = "eliza-test-key-7f3a9c1e5b"
@@ -26,9 +23,9 @@ KEY = "eliza-test-key-7f3a9c1e5b"
 
 @pytest.fixture
 def key() -> Iterator[str]:
-    register_secret(KEY)
+    secret_filter.add(KEY)
     yield KEY
-    unregister_secret(KEY)
+    secret_filter.discard(KEY)
 
 
 @pytest.fixture
@@ -79,25 +76,25 @@ def test_key_never_reaches_a_captured_record(key: str, caplog: pytest.LogCapture
 
 
 def test_secrets_are_reference_counted(caplog: pytest.LogCaptureFixture) -> None:
-    register_secret(KEY)
-    register_secret(KEY)
-    unregister_secret(KEY)
+    secret_filter.add(KEY)
+    secret_filter.add(KEY)
+    secret_filter.discard(KEY)
     assert scrub(f"x{KEY}x") == f"x{REDACTED}x"
-    unregister_secret(KEY)
+    secret_filter.discard(KEY)
     assert scrub(f"x{KEY}x") == f"x{KEY}x"
-    unregister_secret(KEY)  # one too many is harmless
-    register_secret("")  # ignored: replacing "" would garble every message
+    secret_filter.discard(KEY)  # one too many is harmless
+    secret_filter.add("")  # ignored: replacing "" would garble every message
     assert scrub("abc") == "abc"
 
 
 def test_longer_secret_is_replaced_whole() -> None:
-    register_secret("abc")
-    register_secret("abcdef")
+    secret_filter.add("abc")
+    secret_filter.add("abcdef")
     try:
         assert scrub("abcdef abc") == f"{REDACTED} {REDACTED}"
     finally:
-        unregister_secret("abc")
-        unregister_secret("abcdef")
+        secret_filter.discard("abc")
+        secret_filter.discard("abcdef")
 
 
 def test_filter_survives_bad_records() -> None:
@@ -108,42 +105,6 @@ def test_filter_survives_bad_records() -> None:
     record = logging.LogRecord("eliza_client", logging.INFO, __file__, 1, "ok", None, None)
     record.cyclic = cyclic
     assert secret_filter.filter(record)
-
-
-def test_redact_headers() -> None:
-    headers = {
-        "X-API-KEY": "k",
-        "x-api-key": "k",
-        "Authorization": "Bearer t",
-        "Proxy-Authorization": "Basic p",
-        "Cookie": "sid=1",
-        "Set-Cookie": "sid=2",
-        "X-Auth-Token": "t2",
-        "Api-Key": "k2",
-        "X-Client-Secret": "s",
-        "Content-Type": "application/json",
-        "X-Request-Id": "r-1",
-    }
-    redacted = redact_headers(headers)
-    assert redacted == {
-        "X-API-KEY": REDACTED,
-        "x-api-key": REDACTED,
-        "Authorization": REDACTED,
-        "Proxy-Authorization": REDACTED,
-        "Cookie": REDACTED,
-        "Set-Cookie": REDACTED,
-        "X-Auth-Token": REDACTED,
-        "Api-Key": REDACTED,
-        "X-Client-Secret": REDACTED,
-        "Content-Type": "application/json",
-        "X-Request-Id": "r-1",
-    }
-    assert headers["X-API-KEY"] == "k"  # a copy
-    assert redact_headers(None) == {}
-
-
-def test_redact_headers_scrubs_registered_secrets_in_other_values(key: str) -> None:
-    assert redact_headers({"X-Echo": f"token={key}"}) == {"X-Echo": f"token={REDACTED}"}
 
 
 def test_setup_logging_is_opt_in(env_handler_cleanup: None) -> None:

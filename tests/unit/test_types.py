@@ -11,7 +11,7 @@ import pytest
 
 from eliza_client._constants import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
 from eliza_client._errors import ValidationError
-from eliza_client._types import NOT_GIVEN, NotGiven, NotGivenOr, Timeout
+from eliza_client._types import NOT_GIVEN, NotGiven, Timeout
 
 
 def test_not_given_is_a_falsy_singleton() -> None:
@@ -24,7 +24,7 @@ def test_not_given_is_a_falsy_singleton() -> None:
 
 
 def test_not_given_or_is_a_usable_alias() -> None:
-    def pick(value: NotGivenOr[int | None] = NOT_GIVEN) -> str:
+    def pick(value: int | NotGiven | None = NOT_GIVEN) -> str:
         if isinstance(value, NotGiven):
             return "default"
         return "none" if value is None else str(value)
