@@ -12,66 +12,143 @@
 Everything public is importable from here; the underscore modules are private.
 """
 
-import contextlib as _contextlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from ._client import DEFAULT_BASE_URL, ElizaClient
-from ._errors import (
-    AgentError,
-    AgentNotFoundError,
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ClientClosedError,
-    DeliveryState,
-    DeliveryUnknownError,
-    ElizaError,
-    IdempotencyConflictError,
-    InternalServerError,
-    LocalRequestError,
-    NotFoundError,
-    PaginationError,
-    RateLimitError,
-    RedirectError,
-    ReplyLostError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    SessionExpiredError,
-    SessionGoneError,
-    SessionNotFoundError,
-    StreamConsumedError,
-    TLSError,
-    ValidationError,
-)
-from ._message_stream import MessageStream
-from ._models import (
-    AgentResponse,
-    ChunkEvent,
-    DoneEvent,
-    ErrorEvent,
-    Health,
-    Message,
-    MessagePage,
-    Reply,
-    SendResult,
-    Session,
-    SessionList,
-    SessionStats,
-    SessionStatus,
-    SessionTimeoutConfig,
-    SessionTimeoutSettings,
-    StreamEvent,
-    TimeoutConfig,
-    TimeoutSettings,
-    UnknownEvent,
-    UserMessageEvent,
-)
-from ._pagination import MessageIterator
-from ._sessions import SessionsResource
-from ._types import NOT_GIVEN, Limits, NotGiven, Timeout
 from ._version import __version__
+
+if _TYPE_CHECKING:
+    from ._client import DEFAULT_BASE_URL, ElizaClient
+    from ._errors import (
+        AgentError,
+        AgentNotFoundError,
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ClientClosedError,
+        DeliveryState,
+        DeliveryUnknownError,
+        ElizaError,
+        IdempotencyConflictError,
+        InternalServerError,
+        LocalRequestError,
+        NotFoundError,
+        PaginationError,
+        RateLimitError,
+        RedirectError,
+        ReplyLostError,
+        ResponseTooLargeError,
+        ResponseValidationError,
+        SessionExpiredError,
+        SessionGoneError,
+        SessionNotFoundError,
+        StreamConsumedError,
+        TLSError,
+        ValidationError,
+    )
+    from ._message_stream import MessageStream
+    from ._models import (
+        AgentResponse,
+        ChunkEvent,
+        DoneEvent,
+        ErrorEvent,
+        Health,
+        Message,
+        MessagePage,
+        Reply,
+        SendResult,
+        Session,
+        SessionList,
+        SessionStats,
+        SessionStatus,
+        SessionTimeoutConfig,
+        SessionTimeoutSettings,
+        StreamEvent,
+        TimeoutConfig,
+        TimeoutSettings,
+        UnknownEvent,
+        UserMessageEvent,
+    )
+    from ._pagination import MessageIterator
+    from ._sessions import SessionsResource
+    from ._types import NOT_GIVEN, Limits, NotGiven, Timeout
+    from ._version import __version__
+
+# The public names load on first use (PEP 562): `import eliza_client` costs almost nothing, and a script that only
+# needs the errors or the models does not pay for the HTTP stack. `from eliza_client import ElizaClient` loads what a
+# client needs; the send, stream and history machinery loads with the first call that uses it.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_client": (
+        "DEFAULT_BASE_URL",
+        "ElizaClient",
+    ),
+    "_errors": (
+        "APIConnectionError",
+        "APIError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AgentError",
+        "AgentNotFoundError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ClientClosedError",
+        "DeliveryState",
+        "DeliveryUnknownError",
+        "ElizaError",
+        "IdempotencyConflictError",
+        "InternalServerError",
+        "LocalRequestError",
+        "NotFoundError",
+        "PaginationError",
+        "RateLimitError",
+        "RedirectError",
+        "ReplyLostError",
+        "ResponseTooLargeError",
+        "ResponseValidationError",
+        "SessionExpiredError",
+        "SessionGoneError",
+        "SessionNotFoundError",
+        "StreamConsumedError",
+        "TLSError",
+        "ValidationError",
+    ),
+    "_message_stream": ("MessageStream",),
+    "_models": (
+        "AgentResponse",
+        "ChunkEvent",
+        "DoneEvent",
+        "ErrorEvent",
+        "Health",
+        "Message",
+        "MessagePage",
+        "Reply",
+        "SendResult",
+        "Session",
+        "SessionList",
+        "SessionStats",
+        "SessionStatus",
+        "SessionTimeoutConfig",
+        "SessionTimeoutSettings",
+        "StreamEvent",
+        "TimeoutConfig",
+        "TimeoutSettings",
+        "UnknownEvent",
+        "UserMessageEvent",
+    ),
+    "_pagination": ("MessageIterator",),
+    "_sessions": ("SessionsResource",),
+    "_types": (
+        "Limits",
+        "NOT_GIVEN",
+        "NotGiven",
+        "Timeout",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+# (The names are listed three times — the imports for type checkers, _EXPORTS, __all__ — and cannot drift: mypy
+# rejects a name of __all__ that is not imported above, and tests/unit/test_public_api.py checks the three agree.)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -134,10 +211,35 @@ __all__ = [
     "__version__",
 ]
 
-# Public names report the package, not the private module they live in (clearer reprs and docs).
-for _name in __all__:
-    _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith("eliza_client._"):
-        with _contextlib.suppress(AttributeError, TypeError):
-            _obj.__module__ = "eliza_client"
-del _name, _obj
+
+def __getattr__(name: str) -> object:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eliza_client' has no attribute {name!r}")
+    import importlib
+
+    importlib.import_module(f"eliza_client.{module}")
+    _publish()
+    return globals()[name]
+
+
+def _publish() -> None:
+    """Bind every public name of the modules loaded so far here (later look-ups skip ``__getattr__``), reporting
+    the package rather than the private module they live in (clearer reprs, tracebacks and docs)."""
+    import contextlib
+    import sys
+
+    for module, names in _EXPORTS.items():
+        loaded = sys.modules.get(f"eliza_client.{module}")
+        if loaded is None:
+            continue
+        for public in names:
+            value = getattr(loaded, public)
+            if getattr(value, "__module__", "").startswith("eliza_client._"):
+                with contextlib.suppress(AttributeError, TypeError):  # an alias or a constant: nothing to rename
+                    value.__module__ = "eliza_client"
+            globals()[public] = value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

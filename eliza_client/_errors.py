@@ -54,8 +54,6 @@ import reprlib
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Literal
 
-from eliza_sessions_api import wire
-
 from ._constants import ERROR_TEXT_MAX_LENGTH
 from ._headers import parse_retry_after
 from ._json import MalformedJSON
@@ -680,6 +678,8 @@ def _text_or_none(value: Any) -> str | None:
 
 def _fields_from_json(body: Any) -> tuple[str | int | None, str | None, Any]:
     """Read ``(code, message, details)`` from any of the server's JSON error shapes (the spec's error schemas)."""
+    from eliza_sessions_api import wire  # on the error path only: it is not needed to build a client
+
     if not isinstance(body, Mapping):
         return None, None, None
     error = body.get(wire.SessionError.error)  # the same key in every envelope of the spec
@@ -697,14 +697,14 @@ def _fields_from_json(body: Any) -> tuple[str | int | None, str | None, Any]:
         # (3) the API-key 401 {"error": "API key required", "message": "..."} (and the JWT variants), and
         # (4) plain-string failures {"success": false, "error": "Failed to process message in HTTP transport"}.
         message = error if top_message is None or top_message == error else f"{error} ({top_message})"
-        return None, message, body.get(_DETAILS)
-    # (5) no envelope the spec describes (a proxy's or a newer server's JSON): the same names at the top level.
-    return _normalize_code(body.get(_CODE)), top_message, body.get(_DETAILS)
-
-
-#: Shape (5) is not in the spec, so it has no wire-map name: it reads the names the spec's envelopes use.
-_CODE: Final = wire.SessionErrorDetail.code
-_DETAILS: Final = wire.SessionErrorDetail.details
+        return None, message, body.get(wire.SessionErrorDetail.details)
+    # (5) no envelope the spec describes (a proxy's or a newer server's JSON): the names the spec's envelopes use,
+    # at the top level.
+    return (
+        _normalize_code(body.get(wire.SessionErrorDetail.code)),
+        top_message,
+        body.get(wire.SessionErrorDetail.details),
+    )
 
 
 def _message_from_text(text: str, status_code: int) -> str:
