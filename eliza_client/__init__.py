@@ -74,7 +74,6 @@ if _TYPE_CHECKING:
     from ._pagination import MessageIterator
     from ._sessions import SessionsResource
     from ._types import NOT_GIVEN, Limits, NotGiven, Timeout
-    from ._version import __version__
 
 # The public names load on first use (PEP 562): `import eliza_client` costs almost nothing, and a script that only
 # needs the errors or the models does not pay for the HTTP stack. `from eliza_client import ElizaClient` loads what a
