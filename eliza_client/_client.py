@@ -24,6 +24,7 @@ from ._constants import (
     TIMEOUT_MINUTES_MIN,
 )
 from ._deadline import GuardedAdapter
+from ._environment import pin_environment
 from ._errors import ValidationError
 from ._logs import SecretRegistration
 from ._sending import DEFAULT_RECONCILE_WINDOW
@@ -148,6 +149,9 @@ class ElizaClient:
             adapter = GuardedAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
+            # The environment (proxies, no_proxy, ~/.netrc, the CA bundle) is read now, once, instead of on every
+            # request; a caller's own session is left as it is (see _environment).
+            verify = pin_environment(session, self._base_url, verify)
         headers = {"User-Agent": f"eliza-client/{__version__} python-requests/{requests.__version__}"}
         generated: AuthenticatedClient | Client
         if api_key is not None:
