@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import weakref
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 from urllib.parse import unquote
 
 import requests
@@ -18,6 +19,7 @@ from ._constants import (
     API_KEY_HEADER,
     DEFAULT_MAX_RETRIES,
     DEFAULT_POOL_MAXSIZE,
+    DEFAULT_RECONCILE_WINDOW,
     ENV_API_KEY,
     ENV_BASE_URL,
     TIMEOUT_MINUTES_MAX,
@@ -27,11 +29,12 @@ from ._deadline import GuardedAdapter
 from ._environment import pin_environment
 from ._errors import ValidationError
 from ._logs import SecretRegistration
-from ._sending import DEFAULT_RECONCILE_WINDOW
-from ._sessions import SessionsResource
 from ._transport import RequestOptions, Transport
 from ._types import NOT_GIVEN, Limits, NotGiven, Timeout, TimeoutLike
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._sessions import SessionsResource
 
 __all__ = ["DEFAULT_BASE_URL", "ElizaClient"]
 
@@ -109,9 +112,6 @@ class ElizaClient:
         ValidationError: an option has the wrong type or range.
     """
 
-    sessions: SessionsResource
-    """Sessions, messages and their lifetime: see :class:`SessionsResource`."""
-
     def __init__(
         self,
         base_url: str | None = None,
@@ -180,10 +180,23 @@ class ElizaClient:
         self._reply_timeout = reply_timeout
         self._timeout_minutes_range = _check_range(timeout_minutes_range)
         self._reconcile_window = _check_window(reconcile_window)
-        self.sessions = SessionsResource(
+
+    @functools.cached_property
+    def sessions(self) -> SessionsResource:
+        """Sessions, messages and their lifetime: see :class:`SessionsResource`.
+
+        Built on first use, with the send, stream and history machinery it loads (a client that is only created,
+        or only configured, does not pay for importing it).
+        """
+        import eliza_client
+
+        from ._sessions import SessionsResource
+
+        eliza_client._publish()  # the modules just loaded report their public names as eliza_client's
+        return SessionsResource(
             self._transport,
             self._options,
-            reply_timeout=reply_timeout,
+            reply_timeout=self._reply_timeout,
             timeout_minutes_range=self._timeout_minutes_range,
             reconcile_window=self._reconcile_window,
         )
@@ -234,13 +247,6 @@ class ElizaClient:
         clone._reply_timeout = self._reply_timeout
         clone._timeout_minutes_range = self._timeout_minutes_range
         clone._reconcile_window = self._reconcile_window
-        clone.sessions = SessionsResource(
-            self._transport,
-            new_options,
-            reply_timeout=self._reply_timeout,
-            timeout_minutes_range=self._timeout_minutes_range,
-            reconcile_window=self._reconcile_window,
-        )
         return clone
 
     def _header_secrets(self, headers: dict[str, str]) -> dict[str, str]:

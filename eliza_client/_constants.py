@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_POOL_MAXSIZE",
     "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_RECONCILE_WINDOW",
     "DEFAULT_REPLY_READ_TIMEOUT",
     "DEFAULT_TOTAL_TIMEOUT",
     "ENV_API_KEY",
@@ -69,6 +70,10 @@ DEFAULT_REPLY_READ_TIMEOUT: Final = 120.0
 #: Deadline of a whole call (every attempt, backoff sleep and reconciliation read), in seconds, unless the
 #: connect + read timeouts are longer. Calls that wait for the agent get ``reply_timeout`` on top.
 DEFAULT_TOTAL_TIMEOUT: Final = 60.0
+
+#: Seconds after a send's attempt was sent during which a server may still store it (it answered nothing, so its
+#: handler may still be running): the server's own 30 s request and socket timeouts, and a margin.
+DEFAULT_RECONCILE_WINDOW: Final = 35.0
 
 # --- size caps (bytes, after decompression) ----------------------------------------------------------------
 #: A whole response body, or a whole event stream. The largest legitimate answers measured

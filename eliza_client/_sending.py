@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 
 from ._bodies import send_message_body
-from ._constants import CLIENT_MESSAGE_ID_KEY, SendTransport
+from ._constants import CLIENT_MESSAGE_ID_KEY, DEFAULT_RECONCILE_WINDOW, SendTransport
 from ._converter import BusMessage, structure
 from ._deadline import Deadline
 from ._errors import (
@@ -77,9 +77,6 @@ E = TypeVar("E", bound=ElizaError)
 
 #: How many of the newest messages one history read searches for a client message id.
 RECONCILE_SCAN_LIMIT: Final = 1000
-#: Seconds after an attempt was sent during which a server may still store it (it answered nothing, so its handler
-#: may still be running): the server's own 30 s request and socket timeouts, and a margin.
-DEFAULT_RECONCILE_WINDOW: Final = 35.0
 #: When the server answered (its handler is done), a second read this long after the first confirms "not stored".
 RESETTLE: Final = 0.5
 #: Messages older than the server's time minus the time since the first attempt minus this are never ours
