@@ -353,7 +353,9 @@ def _with_extra(
         if has_metadata and type(data.get(_METADATA)) not in (dict, type(None)):
             unknown.add(_METADATA)  # a non-object metadata: kept in `extra`, never lost
         if unknown and has_extra:
-            obj = attrs.evolve(obj, extra={key: data[key] for key in unknown})
+            # The object was built a line above and nothing else holds it yet: setting the field in place is safe,
+            # and a second construction (attrs.evolve) cost more than the rest of structuring a send's status.
+            object.__setattr__(obj, "extra", {key: data[key] for key in unknown})
         return obj
 
     return structure

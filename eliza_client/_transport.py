@@ -26,6 +26,7 @@ decision, so the caller can first find out what happened (see ``_sending.py``).
 from __future__ import annotations
 
 import http.client
+import logging
 import socket
 import ssl
 import threading
@@ -677,9 +678,9 @@ class Transport:
                 )
             attach_response(guard, response.raw)  # a caller's own session: its adapters do not attach
             status = response.status_code
-            logger.debug(
-                "%s %s -> %d in %.1f ms", response.request.method, _path(response.request), status, _ms(started)
-            )
+            if logger.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call when it is off
+                request = response.request
+                logger.debug("%s %s -> %d in %.1f ms", request.method, _path(request), status, _ms(started))
             limits = self.limits
             if 200 <= status < 300:
                 if stream and response.headers.get("Content-Type", "").startswith("text/event-stream"):

@@ -72,6 +72,8 @@ def utf16_length(text: str) -> int:
 
     Raises: nothing (lone surrogates count 1, as in JavaScript).
     """
+    if text.isascii():
+        return len(text)
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
@@ -178,6 +180,9 @@ def _js_number_text(value: float) -> str:
 
 
 def _js_string_length(text: str) -> int:
+    # Most keys and values (ids, words): printable ASCII without a quote or backslash is written as it is.
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return len(text) + 2
     return (
         utf16_length(text)
         + 2
