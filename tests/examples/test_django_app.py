@@ -495,9 +495,8 @@ def test_upstream_failures_are_502_without_upstream_details(
 def test_an_agent_failure_on_send_stores_the_message_once_and_leaks_nothing(web: Client) -> None:
     session_id = new_session(web)
     response = post(web, f"/sessions/{session_id}/messages/", {"content": f"fail please {FAIL_MARKER}"})
-    # 502 is the documented outcome (InternalServerError); eliza_client currently raises ReplyLostError (202)
-    # here - see test_agent_failure_on_send_is_502 below. Either way the message is stored exactly once.
-    assert response.status_code in (502, 202)
+    # The client raises AgentError (the message is stored, the agent failed): 502, and stored exactly once.
+    assert response.status_code == 502
     no_secrets(response, "Failed to process message")
     history = web.get(f"/sessions/{session_id}/messages/").json()["messages"]
     assert [m["content"] for m in history] == [f"fail please {FAIL_MARKER}"]
@@ -507,7 +506,11 @@ def test_agent_failure_on_send_is_502(web: Client) -> None:
     session_id = new_session(web)
     response = post(web, f"/sessions/{session_id}/messages/", {"content": f"fail please {FAIL_MARKER}"})
     assert response.status_code == 502
-    assert error_of(response)["type"] == "upstream_error"
+    assert error_of(response) == {
+        "type": "agent_failed",
+        "message": "The assistant could not answer; your message was saved.",
+        "stored": True,
+    }
 
 
 @pytest.mark.parametrize("path", ["messages", "stream"])

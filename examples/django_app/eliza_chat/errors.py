@@ -26,6 +26,7 @@ RateLimitError               429     with ``Retry-After`` when upstream named a 
 APITimeoutError              504     upstream too slow (checked before its parent APIConnectionError)
 APIConnectionError           503     upstream unreachable (the request was never sent; safe to retry)
                              502     the connection broke after the request was sent
+AgentError                   502     the agent failed to answer; the message is stored (do not resend)
 InternalServerError          502     upstream failed
 other APIStatusError         502     any other upstream status (403, 413, ...)
 ClientClosedError            503     the process is shutting down
@@ -46,6 +47,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from eliza_client import (
+    AgentError,
     AgentNotFoundError,
     APIConnectionError,
     APIStatusError,
@@ -135,6 +137,8 @@ def map_error(exc: ElizaError) -> MappedError:
         if not exc.request_sent:
             return _error(503, "upstream_unavailable", "The chat service cannot be reached.", retryable=True)
         return _error(502, "upstream_connection_lost", "The connection to the chat service broke.")
+    if isinstance(exc, AgentError):
+        return _error(502, "agent_failed", "The assistant could not answer; your message was saved.", stored=True)
     if isinstance(exc, InternalServerError):
         return _error(502, "upstream_error", "The chat service failed.")
     if isinstance(exc, APIStatusError):

@@ -224,7 +224,7 @@ def _relay(stream: MessageStream) -> Iterator[bytes]:
                 elif isinstance(event, ChunkEvent):
                     yield _sse("chunk", {"text": event.text, "index": event.index})
                 elif isinstance(event, DoneEvent):
-                    yield _sse("done", {"reply": agent_response_json(event.response)})
+                    yield _sse("done", {"reply": agent_response_json(event.agent_response)})
                     return
                 elif isinstance(event, ErrorEvent):
                     # The agent's error text is upstream-internal: logged, not forwarded.
