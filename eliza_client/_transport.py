@@ -679,8 +679,8 @@ class Transport:
             attach_response(guard, response.raw)  # a caller's own session: its adapters do not attach
             status = response.status_code
             if logger.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call when it is off
-                request = response.request
-                logger.debug("%s %s -> %d in %.1f ms", request.method, _path(request), status, _ms(started))
+                sent = response.request
+                logger.debug("%s %s -> %d in %.1f ms", sent.method, _path(sent), status, _ms(started))
             limits = self.limits
             if 200 <= status < 300:
                 if stream and response.headers.get("Content-Type", "").startswith("text/event-stream"):
