@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import requests
 
@@ -152,6 +152,12 @@ class ElizaClient:
             # The environment (proxies, no_proxy, ~/.netrc, the CA bundle) is read now, once, instead of on every
             # request; a caller's own session is left as it is (see _environment).
             verify = pin_environment(session, self._base_url, verify)
+            # Credentials the environment supplied are secrets like the API key: scrubbed from logs and errors.
+            if isinstance(session.auth, tuple):
+                secrets.add(str(session.auth[1]))
+            for proxy in session.proxies.values():
+                proxy_password = urlsplit(proxy).password
+                secrets.add(proxy_password, unquote(proxy_password) if proxy_password else None)
         headers = {"User-Agent": f"eliza-client/{__version__} python-requests/{requests.__version__}"}
         generated: AuthenticatedClient | Client
         if api_key is not None:

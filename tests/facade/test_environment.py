@@ -9,6 +9,7 @@ requests it gets and forwards them to the local sessions server.
 from __future__ import annotations
 
 import base64
+import logging
 import http.client
 import os
 import threading
@@ -353,6 +354,26 @@ def test_netrc_credentials_for_the_host_are_read_once(
     with proxy.lock:
         sent = [headers.get("Authorization") for _, _, headers in proxy.seen]
     assert sent == [_basic("alice", "netrc-secret")] * 3
+
+
+def test_credentials_from_the_environment_never_reach_a_log_line(
+    server: LocalSessionsServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A netrc password and a proxy URL's password are secrets like the API key: whatever text carries them (a
+    # server echo, a proxy's error page quoted in a log line) is scrubbed while the client lives.
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login alice password netrc-pw-4711\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HTTP_PROXY", "http://bob:proxy%2Dpw%2D0815@127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "")
+    caplog.set_level(logging.INFO, logger="eliza_client")
+    with ElizaClient(server.base_url):
+        logging.getLogger("eliza_client").info("echo: netrc-pw-4711 proxy-pw-0815 proxy%2Dpw%2D0815")
+    text = caplog.text
+    assert "echo:" in text
+    assert "netrc-pw-4711" not in text
+    assert "proxy-pw-0815" not in text
+    assert "proxy%2Dpw%2D0815" not in text
 
 
 def test_no_netrc_entry_for_the_host_sends_no_authorization(
