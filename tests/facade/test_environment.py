@@ -9,8 +9,8 @@ requests it gets and forwards them to the local sessions server.
 from __future__ import annotations
 
 import base64
-import logging
 import http.client
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
