@@ -488,9 +488,10 @@ def _lazy(conv: cattrs.Converter, cls: type[Any], build: Callable[[], _Hook]) ->
 def _configure(conv: cattrs.Converter) -> cattrs.Converter:
     # The models' annotations are strings (PEP 563) and their __module__ is the public package, which cattrs
     # would search for the names: resolve them once against the module that defines them.
-    models = [getattr(_models, name) for name in _models.__all__]
+    models: list[Any] = [getattr(_models, name) for name in _models.__all__]
     for model in [*models, BusMessage, CreatedSession]:
-        if attrs.has(model):
+        # (Not attrs.has: its TypeGuard narrows to a type that attrs 23.1's resolve_types annotation refuses.)
+        if hasattr(model, "__attrs_attrs__"):
             attrs.resolve_types(model, globalns=vars(_models))
     for cls, spec in (
         (SessionTimeoutConfig, _TIMEOUT_CONFIG),

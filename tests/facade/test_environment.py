@@ -394,27 +394,22 @@ def test_no_netrc_entry_for_the_host_sends_no_authorization(
 
 
 class AdapterSpy:
-    """Records the ``verify`` and ``proxies`` the adapter builds each connection with."""
+    """Records the ``verify`` the adapter checks each request's connection with (``HTTPAdapter.cert_verify``, called
+    by ``send`` for every request in every requests release this project supports)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls: list[tuple[object, dict[str, str] | None]] = []
-        original = requests.adapters.HTTPAdapter.get_connection_with_tls_context
+        self.calls: list[object] = []
+        original = requests.adapters.HTTPAdapter.cert_verify
 
-        def spy(
-            adapter: requests.adapters.HTTPAdapter,
-            request: requests.PreparedRequest,
-            verify: Any,
-            proxies: dict[str, str] | None = None,
-            cert: Any = None,
-        ) -> Any:
-            self.calls.append((verify, dict(proxies) if proxies is not None else None))
-            return original(adapter, request, verify, proxies, cert)
+        def spy(adapter: requests.adapters.HTTPAdapter, conn: Any, url: str, verify: Any, cert: Any) -> None:
+            self.calls.append(verify)
+            original(adapter, conn, url, verify, cert)
 
-        monkeypatch.setattr(requests.adapters.HTTPAdapter, "get_connection_with_tls_context", spy)
+        monkeypatch.setattr(requests.adapters.HTTPAdapter, "cert_verify", spy)
 
     @property
     def verify(self) -> list[object]:
-        return [verify for verify, _ in self.calls]
+        return list(self.calls)
 
 
 @pytest.fixture
