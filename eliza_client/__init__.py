@@ -66,8 +66,6 @@ if _TYPE_CHECKING:
         SessionTimeoutConfig,
         SessionTimeoutSettings,
         StreamEvent,
-        TimeoutConfig,
-        TimeoutSettings,
         UnknownEvent,
         UserMessageEvent,
     )
@@ -131,8 +129,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "SessionTimeoutConfig",
         "SessionTimeoutSettings",
         "StreamEvent",
-        "TimeoutConfig",
-        "TimeoutSettings",
         "UnknownEvent",
         "UserMessageEvent",
     ),
@@ -146,6 +142,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+#: Old names, still served (with a DeprecationWarning) but no longer listed in __all__.
+_DEPRECATED = {"TimeoutConfig": "SessionTimeoutConfig", "TimeoutSettings": "SessionTimeoutSettings"}
 # (The names are listed three times — the imports for type checkers, _EXPORTS, __all__ — and cannot drift: mypy
 # rejects a name of __all__ that is not imported above, and tests/unit/test_public_api.py checks the three agree.)
 
@@ -202,8 +200,6 @@ __all__ = [
     "StreamEvent",
     "TLSError",
     "Timeout",
-    "TimeoutConfig",
-    "TimeoutSettings",
     "UnknownEvent",
     "UserMessageEvent",
     "ValidationError",
@@ -212,32 +208,47 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    new_name = _DEPRECATED.get(name)
+    if new_name is not None:
+        import warnings
+
+        warnings.warn(
+            f"eliza_client.{name} is deprecated; use eliza_client.{new_name}", DeprecationWarning, stacklevel=2
+        )
+        return __getattr__(new_name)
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'eliza_client' has no attribute {name!r}")
     import importlib
 
-    importlib.import_module(f"eliza_client.{module}")
-    _publish()
+    # import_module returns the module fully initialised, also while another thread is importing it (the import
+    # system's per-module lock): only that module is published here.
+    _publish_module(importlib.import_module(f"eliza_client.{module}"), module)
+    _publish()  # the modules it imported in turn (the errors a client raises, say)
     return globals()[name]
 
 
-def _publish() -> None:
-    """Bind every public name of the modules loaded so far here (later look-ups skip ``__getattr__``), reporting
-    the package rather than the private module they live in (clearer reprs, tracebacks and docs)."""
+def _publish_module(loaded: object, module: str) -> None:
     import contextlib
+
+    for public in _EXPORTS[module]:
+        value = getattr(loaded, public)
+        if getattr(value, "__module__", "").startswith("eliza_client._"):
+            with contextlib.suppress(AttributeError, TypeError):  # an alias or a constant: nothing to rename
+                value.__module__ = "eliza_client"
+        globals()[public] = value  # later look-ups skip __getattr__
+
+
+def _publish() -> None:
+    """Publish the public names of every module already imported (and completely initialised), so that what they
+    raise or return reports ``eliza_client``, not the private module (clearer reprs, tracebacks and docs)."""
     import sys
 
-    for module, names in _EXPORTS.items():
+    for module in _EXPORTS:
         loaded = sys.modules.get(f"eliza_client.{module}")
-        if loaded is None:
-            continue
-        for public in names:
-            value = getattr(loaded, public)
-            if getattr(value, "__module__", "").startswith("eliza_client._"):
-                with contextlib.suppress(AttributeError, TypeError):  # an alias or a constant: nothing to rename
-                    value.__module__ = "eliza_client"
-            globals()[public] = value
+        spec = getattr(loaded, "__spec__", None)
+        if loaded is not None and not getattr(spec, "_initializing", False):
+            _publish_module(loaded, module)
 
 
 def __dir__() -> list[str]:

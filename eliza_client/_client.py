@@ -192,7 +192,8 @@ class ElizaClient:
         """Sessions, messages and their lifetime: see :class:`SessionsResource`.
 
         Built on first use, with the send, stream and history machinery it loads (a client that is only created,
-        or only configured, does not pay for importing it).
+        or only configured, does not pay for importing it). Two threads' first uses may each build one (cached_property
+        takes no lock from Python 3.12 on); that is harmless: a resource holds no state of its own.
         """
         import eliza_client
 

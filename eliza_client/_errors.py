@@ -395,9 +395,12 @@ class AgentError(APIError):
     ``done`` event, seen by ``until_done()``).
 
     Do not resend: the message is in the conversation (``delivery`` is ``"stored"``); a retry would only store it
-    again. Not an :class:`APIConnectionError` — code that retries network trouble must not repeat this. ``reason``
-    is the server's text (scrubbed), ``sent_message`` the stored message when it is known, ``status_code`` the
-    HTTP status of the answer that carried the failure (200 for a stream).
+    again. (The one exception: a stream's ``error`` event before its stored-message event, when the history shows
+    the message is not there — ``delivery`` is then ``"not_stored"``.) Not an :class:`APIConnectionError` — code that
+    retries network trouble must not repeat this. ``reason`` is the server's text (scrubbed), ``sent_message`` the
+    stored message when it is known, ``status_code`` the HTTP status of the answer that carried the failure (200
+    for a stream); from ``send_and_wait``, ``code``, ``body``, ``headers`` and ``details`` are the server's 5xx
+    answer's, as on the :class:`InternalServerError` that is its ``__cause__`` (None from a stream).
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "session_id", "client_message_id", "reason")
@@ -419,6 +422,10 @@ class AgentError(APIError):
         self.sent_message = sent_message
         self.status_code = status_code
         self.delivery = "stored"
+        self.code: str | int | None = None
+        self.body: Any = None
+        self.headers: Mapping[str, str] = {}
+        self.details: Any = None
 
 
 class IdempotencyConflictError(APIError):

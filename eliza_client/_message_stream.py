@@ -98,6 +98,9 @@ class MessageStream:
     @property
     def response(self) -> AgentResponse | None:
         """Deprecated alias of ``agent_response``."""
+        import warnings
+
+        warnings.warn("MessageStream.response is deprecated; use .agent_response", DeprecationWarning, stacklevel=2)
         return self.agent_response
 
     def _arm(self) -> None:
@@ -154,8 +157,9 @@ class MessageStream:
             raise APIConnectionError(
                 "stream: the stream ended without any event", request_sent=True, operation=_OPERATION
             )
-        # After the user message, a clean end without ``done`` is the agent choosing not to answer (as a missing
-        # ``agentResponse`` is for ``send_and_wait``): iteration ends, ``until_done`` says so.
+        # After the user message, a clean end without ``done`` is the agent choosing not to answer: iteration ends
+        # normally. ``until_done`` must return a reply, so it raises ``AgentError`` (``send_and_wait`` returns a
+        # ``Reply`` whose ``agent_response`` is None in the same case).
 
     def _data(self, sse: ServerSentEvent) -> Any:
         return decode_json(sse.data, operation=_OPERATION, status_code=self._stream.status_code, field=sse.event)
@@ -215,7 +219,10 @@ class MessageStream:
 
         Raises:
             AgentError: the stream ended with an ``error`` event (its text is the ``reason``) or without a ``done``
-                event — the same error ``send_and_wait`` raises when the agent fails; the message is stored.
+                event (an agent that chose not to answer; ``send_and_wait`` returns ``agent_response=None`` then)
+                — the same error ``send_and_wait`` raises when the agent fails. ``delivery`` is ``"stored"``, or,
+                when the error came before the stored message's event, what the history says (``"not_stored"``);
+                :class:`DeliveryUnknownError` when that cannot be told.
         """
         for _ in self:
             pass
@@ -229,7 +236,12 @@ class MessageStream:
                 status_code=self._stream.status_code,
             )
             if self.message is None:
-                error.delivery = "unknown"  # an error event before the user_message event: not seen stored
+                # An error event before the user_message event: the server may have failed before storing it.
+                # Say what the history says rather than "stored".
+                if self._resolve is None:
+                    error.delivery = "unknown"
+                    raise error
+                raise self._resolve(error, None)
             raise error
         return self.agent_response
 

@@ -39,8 +39,6 @@ __all__ = [
     "SessionTimeoutConfig",
     "SessionTimeoutSettings",
     "StreamEvent",
-    "TimeoutConfig",
-    "TimeoutSettings",
     "UnknownEvent",
     "UserMessageEvent",
 ]
@@ -254,6 +252,9 @@ class DoneEvent:
     @property
     def response(self) -> AgentResponse:
         """Deprecated alias of ``agent_response`` (the name ``Reply`` uses too)."""
+        import warnings
+
+        warnings.warn("DoneEvent.response is deprecated; use .agent_response", DeprecationWarning, stacklevel=2)
         return self.agent_response
 
 
@@ -271,9 +272,5 @@ class UnknownEvent:
     event: str
     data: str
 
-
-#: Deprecated aliases (0.1 names): a session's lifetime settings are not the HTTP :class:`~eliza_client.Timeout`.
-TimeoutConfig = SessionTimeoutConfig
-TimeoutSettings = SessionTimeoutSettings
 
 StreamEvent = UserMessageEvent | ChunkEvent | DoneEvent | ErrorEvent | UnknownEvent

@@ -445,6 +445,9 @@ class Sender:
     def _reply_error(self, stored: _Stored, send: PreparedSend) -> APIError:
         """What ``send_and_wait``/``stream`` raise when the message is stored but its reply cannot be had."""
         failure = stored.failure
+        if isinstance(failure, AgentError):  # a stream's error event, and the message turned out to be stored
+            failure.sent_message = stored.message
+            return _tag(failure, send.client_message_id, "stored")
         if isinstance(failure, APIStatusError) and failure.status_code >= 500 and not _may_be_in_flight(failure):
             # The server's own handler answered an error after storing the message: the agent failed.
             agent_error = AgentError(
@@ -455,6 +458,9 @@ class Sender:
                 sent_message=stored.message,
                 status_code=failure.status_code,
             )
+            # What `except InternalServerError` code read before this error had its own class.
+            agent_error.code, agent_error.body = failure.code, failure.body
+            agent_error.headers, agent_error.details = failure.headers, failure.details
             agent_error.__cause__ = failure
             return agent_error
         if isinstance(failure, APIStatusError) and not _may_be_in_flight(failure):
@@ -522,8 +528,11 @@ class Sender:
         def resolve(failure: ElizaError, stored: Message | None) -> ElizaError:
             """The stream broke or ended without a reply: say whether the message is stored."""
             if stored is None:
+                # An error event is the server's handler answering: no request is left in flight, so the short
+                # re-read suffices; a broken stream may still be followed by the store, for as long as any request.
+                settle_at = None if isinstance(failure, AgentError) else settle
                 try:
-                    stored = self._find(send, settle=settle, failure=failure)
+                    stored = self._find(send, settle=settle_at, failure=failure)
                 except DeliveryUnknownError as unknown:
                     return unknown
             if stored is None:

@@ -284,6 +284,12 @@ def test_agent_failure_in_send_and_wait_is_an_agent_error(
     assert error.sent_message.content == "please fail " + FAIL_MARKER
     assert isinstance(error.__cause__, InternalServerError)
     assert error.__cause__.code is None
+    # What `except InternalServerError` code read before AgentError had its own class is still there.
+    assert (
+        error.body == error.__cause__.body == {"success": False, "error": "Failed to process message in HTTP transport"}
+    )
+    assert error.headers == error.__cause__.headers
+    assert (error.code, error.details) == (None, None)
     # The message was stored before the agent failed: found in the history, never sent twice.
     assert server.request_count - before == 2  # the send, then one history page
     assert [m["content"] for m in server.stored_messages(session_id)] == ["please fail " + FAIL_MARKER]
@@ -418,9 +424,9 @@ def test_unknown_stream_event(mocked: responses.RequestsMock, mock_client: Eliza
     assert isinstance(events[0], UserMessageEvent)
     assert events[0].message.extra == {"thread": "t-1"}
     assert events[1] == UnknownEvent(event="progress", data='{"pct": 50}')
-    assert stream.response is not None
-    assert stream.response.text == "ok"
-    assert stream.response.extra == {"mood": "happy"}
+    assert stream.agent_response is not None
+    assert stream.agent_response.text == "ok"
+    assert stream.agent_response.extra == {"mood": "happy"}
 
 
 @pytest.mark.parametrize(

@@ -437,8 +437,8 @@ def test_stream(server: LocalSessionsServer, client: ElizaClient) -> None:
         events = list(stream)
     assert isinstance(events[0], UserMessageEvent)
     assert stream.message == events[0].message
-    assert stream.response is not None
-    assert stream.response.text == "You said: stream this"
+    assert stream.agent_response is not None
+    assert stream.agent_response.text == "You said: stream this"
     assert stream.text == "You said: stream this"
     assert server.stored_messages(session.id) == [as_wire_message(events[0].message)]
 

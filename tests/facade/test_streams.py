@@ -92,10 +92,10 @@ def test_events_arrive_in_order(server: LocalSessionsServer, client: ElizaClient
     assert [e.index for e in chunks if isinstance(e, ChunkEvent)] == list(range(len(chunks)))
     done = events[-1]
     assert isinstance(done, DoneEvent)
-    assert isinstance(done.response, AgentResponse)
-    assert "".join(e.text for e in chunks if isinstance(e, ChunkEvent)) == done.response.text
-    assert done.response.text == "You said: tell me something"
-    assert {e.message_id for e in chunks if isinstance(e, ChunkEvent)} == {done.response.response_id}
+    assert isinstance(done.agent_response, AgentResponse)
+    assert "".join(e.text for e in chunks if isinstance(e, ChunkEvent)) == done.agent_response.text
+    assert done.agent_response.text == "You said: tell me something"
+    assert {e.message_id for e in chunks if isinstance(e, ChunkEvent)} == {done.agent_response.response_id}
     stored = server.stored_messages(session_id)
     assert [m["id"] for m in stored] == [events[0].message.id]  # replies over sse are not stored
 
@@ -155,7 +155,7 @@ def test_stopping_early_releases_the_connection(server: LocalSessionsServer, ses
         # The stream is over: iterating again ends at once, without touching the network.
         for stream in streams:
             assert list(stream) == []
-            assert stream.response is None
+            assert stream.agent_response is None
             assert stream.message is not None
 
         results: list[str] = []
@@ -193,7 +193,7 @@ def test_a_finished_stream_iterates_empty(client: ElizaClient, session_id: str) 
     first = list(stream)
     assert isinstance(first[-1], DoneEvent)
     assert list(stream) == []
-    assert stream.until_done() == first[-1].response
+    assert stream.until_done() == first[-1].agent_response
 
 
 def test_until_done(server: LocalSessionsServer, client: ElizaClient, session_id: str) -> None:
@@ -202,7 +202,7 @@ def test_until_done(server: LocalSessionsServer, client: ElizaClient, session_id
     assert isinstance(response, AgentResponse)
     assert response.text == "You said: all at once"
     assert stream.text == response.text
-    assert stream.response == response
+    assert stream.agent_response == response
     assert stream.message is not None
     assert stream.message.content == "all at once"
     assert server.stored_messages(session_id)[0]["id"] == stream.message.id
@@ -224,7 +224,8 @@ def test_agent_failure_is_an_error_event(server: LocalSessionsServer, client: El
     assert error.error == "Agent Eliza failed to generate a response"
     assert stream.error == error.error
     assert stream.agent_response is None
-    assert stream.response is None  # the deprecated alias
+    with pytest.warns(DeprecationWarning, match="agent_response"):
+        assert stream.response is None  # the deprecated alias
     with pytest.raises(AgentError, match="Agent Eliza failed"):
         stream.until_done()
     assert len(server.stored_messages(session_id)) == 1

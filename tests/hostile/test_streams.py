@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from eliza_client import (
+    AgentError,
     APITimeoutError,
     ElizaClient,
     Limits,
@@ -265,3 +266,52 @@ def test_a_done_event_nested_too_deep_is_a_validation_error(hostile: HostileServ
         error, _, _ = read_stream(client)
     assert isinstance(error, ResponseValidationError), repr(error)
     assert error.field == "done"
+
+
+def _error_first(history: list[dict[str, object]]) -> Callable[[Conn], bool | None]:
+    """A stream whose first event is the server's ``error`` (it failed before storing, as the 1.7.2 server does
+    when creating the message fails); history reads answer ``history`` once the send arrived (the look-up of the
+    caller's id before sending sees an empty history)."""
+    sent: list[bool] = []
+
+    def script(conn: Conn) -> bool | None:
+        if conn.method == "GET":
+            page = json.dumps({"messages": history if sent else [], "hasMore": False}).encode()
+            conn.send(head(200, {"Content-Type": "application/json", "Content-Length": str(len(page))}) + page)
+            return True
+        sent.append(True)
+        conn.send(head(200, SSE))
+        conn.send(piece(b'event: error\ndata: {"error": "Failed to create message"}\n\n'))
+        conn.send(b"0\r\n\r\n")
+        return None
+
+    return script
+
+
+def _stored(content: str) -> dict[str, object]:
+    return {
+        "id": "acb8246b-b08f-48d9-8bbe-eef0ba05a07f",
+        "content": content,
+        "authorId": "55006f1f-f88a-412e-a796-19424d7b00b9",
+        "isAgent": False,
+        "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "metadata": {"clientMessageId": CMID},
+    }
+
+
+@pytest.mark.parametrize(("history", "delivery"), [([], "not_stored"), ([_stored("hello")], "stored")])
+def test_an_error_event_before_the_stored_message_says_what_the_history_says(
+    hostile: HostileServer, history: list[dict[str, object]], delivery: str
+) -> None:
+    # Found by review: "AgentError means stored, do not resend" was told of a message the server never stored.
+    hostile.script = _error_first(history)
+    client = make_client(hostile, timeout=Timeout(connect=2, read=2, total=10))
+    started = time.monotonic()
+    with client, client.sessions.stream(SESSION_ID, "hello", client_message_id=CMID) as stream:
+        with pytest.raises(AgentError) as excinfo:
+            stream.until_done()
+    error = excinfo.value
+    assert (error.delivery, error.client_message_id, error.reason) == (delivery, CMID, "Failed to create message")
+    assert (error.sent_message is not None) == (delivery == "stored")
+    # The server answered (its handler is done): no waiting out the 35 s window for a request in flight.
+    assert time.monotonic() - started < 5

@@ -101,8 +101,8 @@ def _read_stream(client: ElizaClient, session: Session, content: str, recorder: 
         events = list(stream)
         assert stream.message is not None
         assert stream.message.content == content
-        assert stream.response is not None
-        assert stream.text == stream.response.text
+        assert stream.agent_response is not None
+        assert stream.text == stream.agent_response.text
     sends = [e for e in recorder.exchanges[before:] if e.method == "POST" and e.path.endswith("/messages")]
     assert sends
     assert all(e.streamed for e in sends), "the SSE reply must be read as a stream"

@@ -38,9 +38,34 @@ def test_every_public_name_resolves_and_reports_the_package() -> None:
     assert set(eliza_client.__all__) <= set(dir(eliza_client))
 
 
-def test_old_names_are_aliases() -> None:
-    assert eliza_client.TimeoutConfig is eliza_client.SessionTimeoutConfig
-    assert eliza_client.TimeoutSettings is eliza_client.SessionTimeoutSettings
+def test_old_names_still_work_and_warn() -> None:
+    with pytest.warns(DeprecationWarning, match="SessionTimeoutConfig"):
+        assert eliza_client.TimeoutConfig is eliza_client.SessionTimeoutConfig  # type: ignore[attr-defined]
+    with pytest.warns(DeprecationWarning, match="SessionTimeoutSettings"):
+        assert eliza_client.TimeoutSettings is eliza_client.SessionTimeoutSettings  # type: ignore[attr-defined]
+    assert "TimeoutConfig" not in eliza_client.__all__
+
+
+def test_racing_first_look_ups_from_two_threads_never_fail() -> None:
+    # Thread A imports the client while thread B looks up a model for the first time: B must never see a
+    # half-initialised module (found by review: _publish walked modules another thread was still importing).
+    code = (
+        "import threading, eliza_client\n"
+        "errors = []\n"
+        "def a():\n"
+        "    try:\n        from eliza_client import ElizaClient; ElizaClient('http://127.0.0.1:9').sessions\n"
+        "    except Exception as err:\n        errors.append(repr(err))\n"
+        "def b():\n"
+        "    try:\n"
+        "        for name in ('Message', 'Reply', 'MessageStream', 'MessageIterator', 'AgentError'):\n"
+        "            getattr(eliza_client, name)\n"
+        "    except Exception as err:\n        errors.append(repr(err))\n"
+        "threads = [threading.Thread(target=a), threading.Thread(target=b)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(errors)\n"
+    )
+    for _ in range(12):
+        assert _fresh(code) == "[]"
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
