@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(event.text, end="", flush=True)
                     elif isinstance(event, DoneEvent):
                         say()
-                        say(f"(done: actions={list(event.response.actions)})")
+                        say(f"(done: actions={list(event.agent_response.actions)})")
                     elif isinstance(event, ErrorEvent):
                         say(f"\n(the agent failed: {event.error})")
 

@@ -116,7 +116,7 @@ def _check_events(
     assert isinstance(events[0], UserMessageEvent)
     _check_user_message(events[0].message, session, content)
     assert isinstance(events[-1], DoneEvent)
-    done = _check_agent_response(events[-1].response)
+    done = _check_agent_response(events[-1].agent_response)
     chunks = [event for event in events[1:-1] if isinstance(event, ChunkEvent)]
     assert len(chunks) == len(events) - 2, f"only chunk events between user_message and done: {events}"
     assert [chunk.index for chunk in chunks] == list(range(len(chunks)))
