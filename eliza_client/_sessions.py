@@ -500,8 +500,9 @@ class SessionsResource:
     ) -> MessageIterator:
         """Every message of the session (optionally only those between ``after`` and ``before``), lazily.
 
-        Newest first by default; ``oldest_first=True`` for chronological order (it reads the history twice, see
-        the README). Complete and exact: no message is skipped or repeated at page boundaries, even when several
+        Newest first by default; ``oldest_first=True`` for chronological order, the exact reverse (it reads the
+        history twice, see the README). Messages sharing a millisecond come in the server's order, which the server
+        does not define (no tie-breaker). Complete and exact: no message is skipped or repeated at page boundaries, even when several
         share one millisecond. Memory stays constant; requests are made as you iterate (``itertools.islice``
         works).
 
