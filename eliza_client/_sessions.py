@@ -502,9 +502,9 @@ class SessionsResource:
 
         Newest first by default; ``oldest_first=True`` for chronological order, the exact reverse (it reads the
         history twice, see the README). Messages sharing a millisecond come in the server's order, which the server
-        does not define (no tie-breaker). Complete and exact: no message is skipped or repeated at page boundaries, even when several
-        share one millisecond. Memory stays constant; requests are made as you iterate (``itertools.islice``
-        works).
+        does not define (no tie-breaker). Complete and exact: no message is skipped or repeated at page
+        boundaries, even when several share one millisecond. Memory stays constant; requests are made as you
+        iterate (``itertools.islice`` works).
 
         Raises (while iterating): what ``messages`` raises, and :class:`PaginationError` when more messages share
         one millisecond than the server's cursors can reach (100 or more), or when a page breaks the server's
