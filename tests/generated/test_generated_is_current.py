@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from ._codegen import load_codegen
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _codegen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("codegen_generate", ROOT / "scripts" / "codegen" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_generated_matches_spec(tmp_path: Path) -> None:
-    codegen = _codegen()
+    codegen = load_codegen()
     fresh = codegen.generate_into(tmp_path)
     diff = codegen.tree_diff(ROOT / "generated" / "eliza_sessions_api", fresh)
     assert diff == "", f"generated/ is stale; run `nox -s generate`:\n{diff[:4000]}"
@@ -40,14 +29,14 @@ def test_output_is_the_same_under_an_ignored_or_excluded_directory(tmp_path: Pat
     top = tmp_path / parent.split("/", maxsplit=1)[0]
     top.mkdir()
     (top / ".gitignore").write_text("*\n")
-    codegen = _codegen()
+    codegen = load_codegen()
     fresh = codegen.generate_into(tmp_path / parent / "out")
     diff = codegen.tree_diff(ROOT / "generated" / "eliza_sessions_api", fresh)
     assert diff == "", f"generated under {parent}/ differs:\n{diff[:2000]}"
 
 
 def test_one_character_spec_edit_is_detected(tmp_path: Path) -> None:
-    codegen = _codegen()
+    codegen = load_codegen()
     spec = tmp_path / "openapi.yaml"
     text = (ROOT / "openapi.yaml").read_text()
     assert "summary: End a session." in text
@@ -59,7 +48,7 @@ def test_one_character_spec_edit_is_detected(tmp_path: Path) -> None:
 
 
 def test_hand_edit_of_generated_file_is_detected(tmp_path: Path) -> None:
-    codegen = _codegen()
+    codegen = load_codegen()
     checked_in = tmp_path / "checked_in"
     shutil.copytree(ROOT / "generated" / "eliza_sessions_api", checked_in)
     client_py = checked_in / "client.py"

@@ -11,7 +11,6 @@ own log proves which files it read (the regenerated package, the worktree's eliz
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -20,9 +19,10 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from ._codegen import load_codegen
 
 ROOT = Path(__file__).resolve().parents[2]
 MYPY_TIMEOUT = 300  # seconds, for each mypy run (a fresh cache: about 2-3 s here)
@@ -68,16 +68,6 @@ MUTATIONS = {
         old_python_name="last_activity",
     ),
 }
-
-
-def _codegen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("codegen_generate", ROOT / "scripts" / "codegen" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _mutate(text: str, mutation: Mutation) -> str:
@@ -156,7 +146,7 @@ def test_the_harness_runs_the_projects_type_check() -> None:
 def test_the_unmutated_spec_regenerated_the_same_way_type_checks(tmp_path: Path) -> None:
     spec = tmp_path / "openapi.yaml"
     spec.write_text((ROOT / "openapi.yaml").read_text())
-    package_dir = _codegen().generate_into(tmp_path / "generated", spec=spec)
+    package_dir = load_codegen().generate_into(tmp_path / "generated", spec=spec)
     result = _typecheck(tmp_path, package_dir)
     returncode = result.returncode  # not the CompletedProcess in the failure report: its stderr is the whole log
     assert returncode == 0, result.stdout + _not_log(result.stderr)
@@ -168,7 +158,7 @@ def test_spec_drift_breaks_the_facade_type_check(tmp_path: Path, name: str) -> N
     mutation = MUTATIONS[name]
     spec = tmp_path / "openapi.yaml"
     spec.write_text(_mutate((ROOT / "openapi.yaml").read_text(), mutation))
-    package_dir = _codegen().generate_into(tmp_path / "generated", spec=spec)
+    package_dir = load_codegen().generate_into(tmp_path / "generated", spec=spec)
     regenerated = (package_dir / mutation.generated_file).read_text()
     assert mutation.generated_now in regenerated, "the mutation did not reach the generated code"
     assert mutation.generated_before not in regenerated, "the mutation did not reach the generated code"

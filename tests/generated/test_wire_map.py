@@ -26,18 +26,10 @@ import pytest
 from eliza_sessions_api import models, wire
 from eliza_sessions_api.types import UNSET
 
+from ._codegen import load_codegen
+
 ROOT = Path(__file__).resolve().parents[2]
 _TIMESTAMP = "2024-05-06T07:08:09.123000+00:00"  # datetime.isoformat() writes it back unchanged
-
-
-def _codegen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("codegen_generate", ROOT / "scripts" / "codegen" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _load(path: Path, name: str) -> ModuleType:
@@ -200,7 +192,7 @@ def test_mypy_sees_wire_keys_as_final_literals(tmp_path: Path) -> None:
 
 
 def test_a_one_character_property_rename_renames_the_wire_map_attribute(tmp_path: Path) -> None:
-    codegen = _codegen()
+    codegen = load_codegen()
     text = (ROOT / "openapi.yaml").read_text()
     # The schema's `required` list and its property: exactly once each, as written in openapi.yaml.
     for old in (
