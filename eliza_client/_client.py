@@ -172,11 +172,12 @@ class ElizaClient:
         else:
             generated = Client(base_url=self._base_url, headers=headers, verify_ssl=verify)
         generated.set_requests_session(session)
-        self._transport = Transport(
-            generated, owns_session=owns_session, limits=limits or Limits(), on_close=secrets.release
-        )
+        self._transport = Transport(generated, owns_session=owns_session, limits=limits or Limits())
         self._secrets = secrets
-        weakref.finalize(self._transport, secrets.release)
+        # One release, whichever comes first: close() calls the finalizer (which then never runs again), or the
+        # garbage collector does. A closed client must not leave Python code for the collector to run: it may run
+        # it anywhere, even deep inside a decoder's recursion, where the call itself fails (RecursionError).
+        self._transport.on_close = weakref.finalize(self._transport, secrets.release)
         resolved = Timeout.default() if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
         self._options = RequestOptions(
             timeout=resolved,

@@ -510,7 +510,8 @@ class Transport:
         self.generated = generated
         self.owns_session = owns_session
         self.limits = limits
-        self._on_close = on_close
+        #: Called once by close() (the client sets it to the finalizer that releases its secrets).
+        self.on_close = on_close
         self._closed = threading.Event()
         # Backoff waits end early when the client is closed (the next attempt then raises ClientClosedError).
         # Tests may replace it to skip the waits.
@@ -525,8 +526,8 @@ class Transport:
             self._closed.set()
             if self.owns_session:
                 self.generated.close()
-            if self._on_close is not None:
-                self._on_close()
+            if self.on_close is not None:
+                self.on_close()
 
     def request(
         self,

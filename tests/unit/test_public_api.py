@@ -108,3 +108,21 @@ def test_an_error_raised_before_its_name_was_looked_up_reports_the_package() -> 
         "except Exception as err:\n    print(type(err).__module__, type(err).__name__)\n"
     )
     assert _fresh(code) == "eliza_client ValidationError"
+
+
+def test_a_closed_client_leaves_nothing_for_the_garbage_collector_to_run() -> None:
+    # The fuzz suite once saw the finalizer of a closed client run deep inside a decoder's recursion, where the call
+    # itself raised RecursionError: close() now runs the finalizer, which then never runs again.
+    import weakref
+
+    from eliza_client import ElizaClient
+    from eliza_client._logs import scrub
+
+    client = ElizaClient("http://127.0.0.1:9", api_key="key-for-the-finalizer-test")
+    finalizer = client._transport.on_close
+    assert isinstance(finalizer, weakref.finalize)
+    assert finalizer.alive
+    assert "key-for-the-finalizer-test" not in scrub("key-for-the-finalizer-test")
+    client.close()
+    assert not finalizer.alive
+    assert scrub("key-for-the-finalizer-test") == "key-for-the-finalizer-test"  # the secret was released
