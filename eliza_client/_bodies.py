@@ -108,14 +108,23 @@ def _attachments(value: Sequence[Mapping[str, Any]]) -> list[Attachment]:
 
 def send_message_body(
     content: str,
-    transport: SendTransport,
+    transport: SendTransport | None,
+    mode: str | None,
     metadata: Mapping[str, Any],
     attachments: Sequence[Mapping[str, Any]] | None,
 ) -> SendMessageRequest:
-    """The body of ``POST /sessions/{id}/messages`` (content and metadata already validated)."""
-    from eliza_sessions_api.models import SendMessageRequest, SendMessageRequestTransport
+    """The body of ``POST /sessions/{id}/messages`` (content and metadata already validated).
 
-    body = SendMessageRequest(content=content, transport=SendMessageRequestTransport(transport))
+    ``transport`` and ``mode`` are the request fields the server's release reads (``_releases``); None leaves
+    one out.
+    """
+    from eliza_sessions_api.models import SendMessageRequest, SendMessageRequestMode, SendMessageRequestTransport
+
+    body = SendMessageRequest(content=content)
+    if transport is not None:
+        body.transport = SendMessageRequestTransport(transport)
+    if mode is not None:
+        body.mode = SendMessageRequestMode(mode)
     body.metadata = _metadata(metadata)
     if attachments is not None:
         body.attachments = _attachments(attachments)

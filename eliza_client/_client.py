@@ -17,11 +17,14 @@ from eliza_sessions_api.client import AuthenticatedClient, Client
 from ._config import check_base_url, check_extra_headers, check_secret, header_secrets, redact_url
 from ._constants import (
     API_KEY_HEADER,
+    AUTHORIZATION_HEADER,
     DEFAULT_MAX_RETRIES,
     DEFAULT_POOL_MAXSIZE,
     DEFAULT_RECONCILE_WINDOW,
     ENV_API_KEY,
     ENV_BASE_URL,
+    ENV_BEARER_TOKEN,
+    ENV_SERVER_VERSION,
     TIMEOUT_MINUTES_MAX,
     TIMEOUT_MINUTES_MIN,
 )
@@ -29,11 +32,13 @@ from ._deadline import GuardedAdapter
 from ._environment import pin_environment
 from ._errors import ValidationError
 from ._logs import SecretRegistration
+from ._releases import ReleaseKnowledge, check_server_version
 from ._transport import RequestOptions, Transport
 from ._types import NOT_GIVEN, Limits, NotGiven, Timeout, TimeoutLike
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._models import ServerVersion
     from ._sessions import SessionsResource
 
 __all__ = ["DEFAULT_BASE_URL", "ElizaClient"]
@@ -106,7 +111,15 @@ class ElizaClient:
     ``with_options`` copies share its connection pool. Create one per process; close it when done (or use
     ``with``). After ``close()`` every call raises :class:`ClientClosedError`.
 
-    The API key is sent as ``X-API-KEY`` and never appears in ``repr()``, logs or exception messages.
+    The API key is sent as ``X-API-KEY``; ``bearer_token`` (or ``ELIZA_BEARER_TOKEN``), a JWT for servers that
+    isolate data (1.7.3 and later with ``ENABLE_DATA_ISOLATION``), as ``Authorization: Bearer``. Neither ever
+    appears in ``repr()``, logs or exception messages.
+
+    ``server_version`` (or ``ELIZA_SERVER_VERSION``) pins the server's release, such as ``"1.7.0"``: sends then
+    use that release's request form from the first one. Without it the client sends a form every supported
+    release (1.6.5, 1.7.0, 1.7.2, 1.7.3) reads alike until an answer shows the release's own, and uses that from
+    then on; ``server_version()`` asks the server. The public API and models are the same for every release;
+    on 1.6.5, which cannot answer with the reply, ``send_and_wait`` and ``stream`` read it from the history.
 
     Raises:
         ValidationError: an option has the wrong type or range.
@@ -127,6 +140,8 @@ class ElizaClient:
         timeout_minutes_range: tuple[float, float] = (TIMEOUT_MINUTES_MIN, TIMEOUT_MINUTES_MAX),
         limits: Limits | None = None,
         reconcile_window: float = DEFAULT_RECONCILE_WINDOW,
+        server_version: str | None = None,
+        bearer_token: str | None = None,
     ) -> None:
         if limits is not None and not isinstance(limits, Limits):
             raise ValidationError("limits must be a Limits instance", field="limits", rule="type")
@@ -135,11 +150,23 @@ class ElizaClient:
         api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY) or None
         if api_key is not None:
             api_key = check_secret(api_key, "api_key")
+        bearer_token = bearer_token if bearer_token is not None else os.environ.get(ENV_BEARER_TOKEN) or None
+        if bearer_token is not None:
+            bearer_token = check_secret(bearer_token, "bearer_token")
+        pinned = check_server_version(
+            server_version if server_version is not None else os.environ.get(ENV_SERVER_VERSION) or None
+        )
         headers_checked = check_extra_headers(extra_headers or {})
         # Released by close() (or when the client is garbage-collected): a closed client leaves no key behind.
         secrets = SecretRegistration()
         password = url.password
-        secrets.add(api_key, *header_secrets(headers_checked), password, unquote(password) if password else None)
+        secrets.add(
+            api_key,
+            bearer_token,
+            *header_secrets(headers_checked),
+            password,
+            unquote(password) if password else None,
+        )
         self._base_url = base_url.rstrip("/")
         owns_session = session is None
         if session is None:
@@ -159,6 +186,8 @@ class ElizaClient:
                 proxy_password = urlsplit(proxy).password
                 secrets.add(proxy_password, unquote(proxy_password) if proxy_password else None)
         headers = {"User-Agent": f"eliza-client/{__version__} python-requests/{requests.__version__}"}
+        if bearer_token is not None:
+            headers[AUTHORIZATION_HEADER] = f"Bearer {bearer_token}"
         generated: AuthenticatedClient | Client
         if api_key is not None:
             generated = AuthenticatedClient(
@@ -172,7 +201,9 @@ class ElizaClient:
         else:
             generated = Client(base_url=self._base_url, headers=headers, verify_ssl=verify)
         generated.set_requests_session(session)
-        self._transport = Transport(generated, owns_session=owns_session, limits=limits or Limits())
+        self._transport = Transport(
+            generated, owns_session=owns_session, limits=limits or Limits(), release=ReleaseKnowledge(pinned)
+        )
         self._secrets = secrets
         # One release, whichever comes first: close() calls the finalizer (which then never runs again), or the
         # garbage collector does. A closed client must not leave Python code for the collector to run: it may run
@@ -208,6 +239,28 @@ class ElizaClient:
             timeout_minutes_range=self._timeout_minutes_range,
             reconcile_window=self._reconcile_window,
         )
+
+    def server_version(self) -> ServerVersion:
+        """The server's release, read from ``GET /api/system/version`` (one request, retried like any read).
+
+        What it says also tells the client how to send to this server, as a pinned ``server_version`` would.
+
+        Raises: what any call raises (:class:`AuthenticationError` without the right API key,
+        :class:`NotFoundError` from a server or proxy without the route, …).
+        """
+        from eliza_sessions_api.api.system import get_server_version
+
+        from ._converter import structure
+        from ._models import ServerVersion
+        from ._releases import dialect_of_version
+
+        operation = "server_version"
+        answer = self._transport.request(operation, lambda raw: get_server_version.sync_raw(**raw), self._options)
+        version = structure(answer.json(), ServerVersion, operation=operation, status_code=answer.status_code)
+        dialect = dialect_of_version(version.version)
+        if dialect is not None:
+            self._transport.release.learn(dialect, source=f"version endpoint ({version.version})")
+        return version
 
     @property
     def base_url(self) -> str:

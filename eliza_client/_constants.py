@@ -12,6 +12,7 @@ from typing import Final, Literal
 
 __all__ = [
     "API_KEY_HEADER",
+    "AUTHORIZATION_HEADER",
     "CLIENT_MESSAGE_ID_KEY",
     "CONTENT_MAX_LENGTH",
     "DEFAULT_CONNECT_TIMEOUT",
@@ -26,7 +27,9 @@ __all__ = [
     "DEFAULT_TOTAL_TIMEOUT",
     "ENV_API_KEY",
     "ENV_BASE_URL",
+    "ENV_BEARER_TOKEN",
     "ENV_LOG",
+    "ENV_SERVER_VERSION",
     "ERROR_TEXT_MAX_LENGTH",
     "INITIAL_RETRY_DELAY",
     "JS_DATE_MAX_MS",
@@ -91,10 +94,13 @@ DEFAULT_POOL_MAXSIZE: Final = 32
 # --- environment and headers ---------------------------------------------------------------------------
 ENV_BASE_URL: Final = "ELIZA_BASE_URL"
 ENV_API_KEY: Final = "ELIZA_API_KEY"
+ENV_BEARER_TOKEN: Final = "ELIZA_BEARER_TOKEN"
+ENV_SERVER_VERSION: Final = "ELIZA_SERVER_VERSION"
 #: ``debug`` or ``info`` attaches a stderr handler to the ``eliza_client`` logger; unset, nothing is printed.
 ENV_LOG: Final = "ELIZA_CLIENT_LOG"
 #: The only credential header the server accepts (``Authorization: Bearer`` is not).
 API_KEY_HEADER: Final = "X-API-KEY"
+AUTHORIZATION_HEADER: Final = "Authorization"
 
 # --- server limits mirrored by _validation -------------------------------------------------------------
 #: Message content length, in UTF-16 code units (JavaScript ``string.length``).

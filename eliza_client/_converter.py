@@ -45,6 +45,7 @@ from ._models import (
     Health,
     Message,
     MessagePage,
+    ServerVersion,
     Session,
     SessionList,
     SessionStats,
@@ -56,7 +57,7 @@ from ._timestamps import from_epoch_ms, parse_iso
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["BusMessage", "CreatedSession", "get_converter", "structure"]
+__all__ = ["BusMessage", "CreatedSession", "LegacyUserMessage", "get_converter", "structure"]
 
 T = TypeVar("T")
 _Hook = Callable[..., Any]  # (value, type) -> structured; the type is optional for leaf hooks
@@ -64,6 +65,12 @@ _Hook = Callable[..., Any]  # (value, type) -> structured; the type is optional 
 
 class BusMessage(Message):
     """Marker type: "structure this as the send reply's snake_case bus message" (never instantiated)."""
+
+    __slots__ = ()
+
+
+class LegacyUserMessage(BusMessage):
+    """Marker type: "structure this as a release before 1.7.2 echoes a sent message" (camelCase, ISO-dated)."""
 
     __slots__ = ()
 
@@ -249,6 +256,13 @@ _HEALTH: _Spec = {
     "timestamp": (wire.SessionsHealth.timestamp, _timestamp),
     "uptime": (wire.SessionsHealth.uptime, _seconds),
 }
+_SERVER_VERSION: _Spec = {
+    "version": (wire.ServerVersion.version, _str),
+    "source": (wire.ServerVersion.source, _optional_str),
+    "timestamp": (wire.ServerVersion.timestamp, _timestamp),
+    "environment": (wire.ServerVersion.environment, _optional_str),
+    "uptime": (wire.ServerVersion.uptime, _seconds),
+}
 _HISTORY_MESSAGE: _Spec = {
     "id": (wire.Message.id, _str),
     "content": (wire.Message.content, _str),
@@ -276,6 +290,13 @@ _BUS_MESSAGE_OTHER_KEYS = frozenset(
         "in_reply_to_message_id",
     }
 )
+_LEGACY_USER_MESSAGE: _Spec = {
+    "id": (wire.LegacyUserMessage.id, _str),
+    "content": (wire.LegacyUserMessage.content, _str),
+    "author_id": (wire.LegacyUserMessage.author_id, _str),
+    "created_at": (wire.LegacyUserMessage.created_at, _timestamp),
+    "metadata": (wire.LegacyUserMessage.metadata, _object),
+}
 _SESSION_STATUS: _Spec = {
     "expires_at": (wire.SessionStatus.expires_at, _timestamp),
     "renewal_count": (wire.SessionStatus.renewal_count, _int),
@@ -338,7 +359,7 @@ def _with_extra(
     """
     known = _keys(spec) | other_keys
     n_known = len(known)
-    target = Message if cls is BusMessage else Session if cls is CreatedSession else cls
+    target = Message if issubclass(cls, BusMessage) else Session if cls is CreatedSession else cls
     has_extra = "extra" in attrs.fields_dict(target)
     has_metadata = _METADATA in known
 
@@ -409,6 +430,18 @@ def _bus_message(data: dict[str, Any], _: Any) -> Message:
         metadata=_object(data.get(w.metadata)),
         channel_id=_optional_str(data.get(w.channel_id)),
         attachments=_attachments(raw.get(wire.RawMessage.attachments)) if type(raw) is dict else None,
+    )
+
+
+def _legacy_user_message(data: dict[str, Any], _: Any) -> Message:
+    w = wire.LegacyUserMessage
+    return Message(
+        id=_str(data[w.id]),
+        content=_str(data[w.content]),
+        author_id=_str(data[w.author_id]),
+        is_agent=False,  # the message a send stored is the session user's
+        created_at=_timestamp(data[w.created_at]),
+        metadata=_object(data.get(w.metadata)),
     )
 
 
@@ -489,7 +522,7 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
     # The models' annotations are strings (PEP 563) and their __module__ is the public package, which cattrs
     # would search for the names: resolve them once against the module that defines them.
     models: list[Any] = [getattr(_models, name) for name in _models.__all__]
-    for model in [*models, BusMessage, CreatedSession]:
+    for model in [*models, BusMessage, LegacyUserMessage, CreatedSession]:
         # (Not attrs.has: its TypeGuard narrows to a type that attrs 23.1's resolve_types annotation refuses.)
         if hasattr(model, "__attrs_attrs__"):
             attrs.resolve_types(model, globalns=vars(_models))
@@ -501,6 +534,7 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
         (SessionStatus, _SESSION_STATUS),
         (AgentResponse, _AGENT_RESPONSE),
         (Health, _HEALTH),
+        (ServerVersion, _SERVER_VERSION),
     ):
         _lazy(conv, cls, functools.partial(_generated, conv, cls, spec))
     conv.register_structure_hook(
@@ -508,6 +542,9 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
     )
     conv.register_structure_hook(
         BusMessage, _with_extra(BusMessage, _BUS_MESSAGE, _bus_message, conv, _BUS_MESSAGE_OTHER_KEYS)
+    )
+    conv.register_structure_hook(
+        LegacyUserMessage, _with_extra(LegacyUserMessage, _LEGACY_USER_MESSAGE, _legacy_user_message, conv)
     )
     _lazy(conv, CreatedSession, lambda: _with_extra(CreatedSession, _CREATED_SESSION, _created_session(conv), conv))
     page_keys = frozenset({wire.MessagePage.messages, wire.MessagePage.cursors})

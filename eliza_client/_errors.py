@@ -20,7 +20,7 @@
         ├── IdempotencyConflictError    a caller's client_message_id already names a different message
         └── APIStatusError              the server answered 4xx/5xx
             ├── BadRequestError         400 (VALIDATION_ERROR, SESSION_RENEWAL_FAILED, INVALID_CONTENT_TYPE)
-            ├── AuthenticationError     401 missing or wrong X-API-KEY
+            ├── AuthenticationError     401 missing or wrong X-API-KEY (or bearer token)
             ├── NotFoundError           404 (also an unknown route)
             │   ├── SessionNotFoundError    404 SESSION_NOT_FOUND (also a SessionGoneError)
             │   └── AgentNotFoundError      404 AGENT_NOT_FOUND
@@ -366,6 +366,9 @@ class ReplyLostError(APIError):
 
     Do not resend it: it is in the conversation. The server never stores replies given over the ``http`` and
     ``sse`` transports, so the reply cannot be recovered. ``sent_message`` is the stored message.
+
+    On releases that store every reply in the history instead of answering with it (1.6.5), it is also what
+    ``send_and_wait`` and ``stream`` raise when no reply appears there within the reply timeout.
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("operation", "session_id", "client_message_id", "message")
@@ -499,7 +502,15 @@ class BadRequestError(APIStatusError):
 
 
 class AuthenticationError(APIStatusError):
-    """401: the ``X-API-KEY`` header is missing or wrong."""
+    """401: the ``X-API-KEY`` header is missing or wrong, or (a data-isolation server, 1.7.3 and later) the
+    ``Authorization: Bearer`` JWT is.
+
+    ``credential`` names which one the server refused: ``"api_key"``, ``"bearer_token"`` (then ``details`` is the
+    server's reason, such as ``"JWT verification failed: signature verification failed"``), or None when the
+    body does not say (a proxy's 401).
+    """
+
+    credential: Literal["api_key", "bearer_token"] | None = None
 
 
 class NotFoundError(APIStatusError):
@@ -789,12 +800,31 @@ def error_from_response(
         "details": details,
         "operation": operation,
     }
+    if cls is AuthenticationError:
+        error = AuthenticationError(message, **kwargs)
+        error.credential = _credential_of(parsed)
+        return error
     if cls is RateLimitError:
         kwargs["retry_after"] = parse_retry_after(headers)
     elif cls is RedirectError:
         kwargs["location"] = _location(headers)
         message = f"redirected{' to ' + kwargs['location'] if kwargs['location'] else ''}; redirects are not followed"
     return cls(message, **kwargs)
+
+
+#: The ``error`` texts of the 401 bodies, and the credential each refuses.
+_CREDENTIAL_OF_401: Final[Mapping[str, Literal["api_key", "bearer_token"]]] = {
+    "API key required": "api_key",
+    "JWT token required for data isolation": "bearer_token",
+    "Invalid JWT token": "bearer_token",
+}
+
+
+def _credential_of(body: Any) -> Literal["api_key", "bearer_token"] | None:
+    from eliza_sessions_api import wire
+
+    error = body.get(wire.AuthError.error) if isinstance(body, Mapping) else None
+    return _CREDENTIAL_OF_401.get(error) if isinstance(error, str) else None
 
 
 def _location(headers: Mapping[str, str] | None) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any, Self
 
 from eliza_sessions_api import wire
 
-from ._converter import BusMessage, structure
+from ._converter import BusMessage, LegacyUserMessage, structure
 from ._errors import (
     AgentError,
     APIConnectionError,
@@ -66,7 +66,7 @@ class MessageStream:
 
     def __init__(
         self,
-        stream: OpenStream,
+        stream: OpenStream | None,
         *,
         idle_timeout: float | None,
         max_event_bytes: int,
@@ -88,6 +88,34 @@ class MessageStream:
         self.error: str | None = None
         self._chunks: list[str] = []
 
+    @classmethod
+    def from_history(
+        cls,
+        message: Message,
+        wait_for_reply: Callable[[], AgentResponse],
+        *,
+        client_message_id: str,
+        session_id: str,
+    ) -> MessageStream:
+        """A stream for a release that answers a send at once and stores the reply in the history (1.6.5): the
+        stored message's event at once, then, when asked for, ``done`` with the reply once it is stored (no
+        chunks). ``wait_for_reply`` raises what waiting raises (``ReplyLostError`` when no reply comes)."""
+        stream = cls(
+            None, idle_timeout=None, max_event_bytes=0, client_message_id=client_message_id, session_id=session_id
+        )
+
+        def events() -> Iterator[StreamEvent]:
+            try:
+                stream.message = message
+                yield UserMessageEvent(message=message)
+                stream.agent_response = wait_for_reply()
+                yield DoneEvent(agent_response=stream.agent_response)
+            finally:
+                stream._finished = True
+
+        stream._events = events()
+        return stream
+
     @property
     def text(self) -> str:
         """The reply's text received so far (all chunks, or the final text once ``done`` arrived)."""
@@ -105,6 +133,7 @@ class MessageStream:
 
     def _arm(self) -> None:
         """Start the idle clock now (never past the call's deadline)."""
+        assert self._stream is not None
         total = self._stream.deadline.expires
         idle = None if self._idle is None else time.monotonic() + self._idle
         if idle is not None and (total is None or idle < total):
@@ -114,6 +143,7 @@ class MessageStream:
 
     def _pause(self) -> None:
         """Stop the idle clock; only the call's deadline (if any) still applies."""
+        assert self._stream is not None
         self._stream.rearm(self._stream.deadline.expires, "total")
 
     def _read(self) -> Iterator[StreamEvent]:
@@ -135,6 +165,7 @@ class MessageStream:
         return self.client_message_id is None or message.client_message_id == self.client_message_id
 
     def _events_until_the_end(self) -> Iterator[StreamEvent]:
+        assert self._stream is not None
         try:
             self._arm()
             for sse in iter_sse_events_from_chunks(self._stream.chunks(), max_event=self._max_event):
@@ -162,12 +193,22 @@ class MessageStream:
         # ``Reply`` whose ``agent_response`` is None in the same case).
 
     def _data(self, sse: ServerSentEvent) -> Any:
+        assert self._stream is not None
         return decode_json(sse.data, operation=_OPERATION, status_code=self._stream.status_code, field=sse.event)
 
     def _convert(self, sse: ServerSentEvent) -> StreamEvent:
+        assert self._stream is not None
         status = self._stream.status_code
         if sse.event == "user_message":
-            self.message = structure(self._data(sse), BusMessage, operation=_OPERATION, status_code=status)
+            data = self._data(sse)
+            # 1.7.0 sends the camelCase message of its send answers; 1.7.2 the snake_case bus message.
+            legacy = (
+                isinstance(data, dict)
+                and wire.LegacyUserMessage.created_at in data
+                and wire.BusMessage.created_at not in data
+            )
+            message_type = LegacyUserMessage if legacy else BusMessage
+            self.message = structure(data, message_type, operation=_OPERATION, status_code=status)
             return UserMessageEvent(message=self.message)
         if sse.event == "chunk":
             data = self._data(sse)
@@ -233,7 +274,7 @@ class MessageStream:
                 client_message_id=self.client_message_id,
                 session_id=self._session_id,
                 sent_message=self.message,
-                status_code=self._stream.status_code,
+                status_code=self._stream.status_code if self._stream is not None else None,
             )
             if self.message is None:
                 # An error event before the user_message event: the server may have failed before storing it.
@@ -248,7 +289,8 @@ class MessageStream:
     def close(self) -> None:
         """Release the connection; later iteration ends at once. Safe to call more than once."""
         self._finished = True
-        self._stream.close()
+        if self._stream is not None:
+            self._stream.close()
 
     def __enter__(self) -> Self:
         return self

@@ -32,6 +32,7 @@ __all__ = [
     "MessagePage",
     "Reply",
     "SendResult",
+    "ServerVersion",
     "Session",
     "SessionList",
     "SessionStats",
@@ -128,6 +129,22 @@ class Health:
     invalid_sessions: int = 0
     timestamp: datetime
     uptime: timedelta
+    extra: Mapping[str, Any] = _mapping()
+
+
+@attrs.frozen(kw_only=True)
+class ServerVersion:
+    """The server's release, from ``GET /api/system/version`` (``client.server_version()``).
+
+    ``version`` is the ``@elizaos/server`` package version (``"1.7.2"``, ``"1.7.3-alpha.4"``; ``"unknown"`` when the
+    server cannot read it); the other fields describe the server process and are None when absent.
+    """
+
+    version: str
+    source: str | None = None
+    timestamp: datetime | None = None
+    environment: str | None = None
+    uptime: timedelta | None = None
     extra: Mapping[str, Any] = _mapping()
 
 

@@ -38,9 +38,11 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
+from eliza_sessions_api.types import UNSET
+
 from ._bodies import send_message_body
 from ._constants import CLIENT_MESSAGE_ID_KEY, DEFAULT_RECONCILE_WINDOW, SendTransport
-from ._converter import BusMessage, structure
+from ._converter import structure
 from ._deadline import Deadline
 from ._errors import (
     AgentError,
@@ -63,6 +65,8 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
 from ._pagination import FetchPage, MessageIterator
+from ._releases import SendAnswer, read_send_answer
+from ._replies import HistoryReplies
 from ._retries import OperationSafety, backoff_delay
 from ._transport import Answer, OpenStream, OutcomeUnknown, RequestOptions, Transport
 from ._validation import validate_content, validate_metadata, validate_session_id
@@ -120,10 +124,10 @@ class _Stored:
 
 @attrs.frozen
 class _Acknowledged:
-    """A 2xx answer that names our message, with its decoded body."""
+    """A 2xx answer that names our message, taken apart (whichever release wrote it)."""
 
     answer: Answer
-    data: dict[str, Any]
+    parsed: SendAnswer
 
 
 @attrs.define
@@ -132,7 +136,8 @@ class PreparedSend:
 
     operation: str  # the public method: send_message, send_and_wait or stream
     session_id: str
-    body: SendMessageRequest
+    transport: SendTransport  # what the method asks of the server
+    body: SendMessageRequest  # carrying the field(s) the server's release reads for it (see _releases)
     client_message_id: str
     content: str
     caller_id: bool  # the caller chose the id: it may already be in the history
@@ -157,6 +162,7 @@ class Sender:
         self._reply_options = reply_options
         self._history = history
         self._window = reconcile_window
+        self._replies = HistoryReplies(transport, reply_options, history)
 
     # --- the request ------------------------------------------------------------------------------------------
 
@@ -195,10 +201,13 @@ class Sender:
         cmid = client_message_id if client_message_id is not None else str(uuid.uuid4())
         tagged[CLIENT_MESSAGE_ID_KEY] = cmid
         # Size is checked with the id included: the server limits what it receives.
-        body = send_message_body(content, transport, validate_metadata(tagged), attachments)
+        transport_field, mode_field = self._transport.release.send_fields(transport)
+        body = send_message_body(content, transport_field, mode_field, validate_metadata(tagged), attachments)
         # The websocket transport answers at once; http and sse wait for the agent (and get more time).
         options = self._options if transport == "websocket" else self._reply_options
-        return PreparedSend(operation, session_id, body, cmid, content, caller_id, Deadline(options.timeout.total))
+        return PreparedSend(
+            operation, session_id, transport, body, cmid, content, caller_id, Deadline(options.timeout.total)
+        )
 
     # --- delivery ---------------------------------------------------------------------------------------------
 
@@ -304,18 +313,23 @@ class Sender:
             )
             self._transport.sleep(delay)
 
-    def _acknowledged(self, answer: Answer, send: PreparedSend) -> dict[str, Any] | None:
-        """The decoded answer if it acknowledges our message (its ``userMessage`` carries our id), else None."""
+    def _acknowledged(self, answer: Answer, send: PreparedSend) -> SendAnswer | None:
+        """The answer taken apart if it acknowledges our message (the stored message carries our id), else None.
+
+        An acknowledgement in any release's shape teaches the client the server's send dialect.
+        """
         from eliza_sessions_api import wire
 
         try:
-            data = answer.json()
-            ours = data[wire.SendMessageResponse.user_message][wire.BusMessage.metadata][CLIENT_MESSAGE_ID_KEY] == (
-                send.client_message_id
-            )
-        except (ResponseValidationError, TypeError, KeyError):
+            parsed = read_send_answer(answer.json())
+            metadata = parsed.message.get(wire.BusMessage.metadata) if parsed is not None else None
+            ours = isinstance(metadata, dict) and metadata.get(CLIENT_MESSAGE_ID_KEY) == send.client_message_id
+        except ResponseValidationError:
             return None
-        return data if ours and isinstance(data, dict) else None
+        if parsed is None or not ours:
+            return None
+        self._transport.release.learn(parsed.dialect, source="send answer")
+        return parsed
 
     # --- reconciliation ---------------------------------------------------------------------------------------
 
@@ -422,16 +436,12 @@ class Sender:
 
     # --- the three send methods -------------------------------------------------------------------------------
 
-    def _parts(self, acked: _Acknowledged, send: PreparedSend) -> tuple[Message, SessionStatus | None, dict[str, Any]]:
-        from eliza_sessions_api import wire
-
-        data = acked.data  # a JSON object naming our message (checked by _acknowledged)
+    def _parts(self, acked: _Acknowledged, send: PreparedSend) -> tuple[Message, SessionStatus | None]:
+        parsed = acked.parsed  # names our message (checked by _acknowledged)
         status = acked.answer.status_code
         try:
-            message = structure(
-                data[wire.SendMessageResponse.user_message], BusMessage, operation=send.operation, status_code=status
-            )
-            raw_status = data.get(wire.SendMessageResponse.session_status)
+            message = structure(parsed.message, parsed.message_type, operation=send.operation, status_code=status)
+            raw_status = parsed.session_status
             session_status = (
                 None
                 if raw_status is None
@@ -440,7 +450,7 @@ class Sender:
         except ResponseValidationError as err:
             # It names our message, so it is stored; only its shape is off.
             raise _tag(err, send.client_message_id, "stored") from None
-        return message, session_status, data
+        return message, session_status
 
     def _reply_error(self, stored: _Stored, send: PreparedSend) -> APIError:
         """What ``send_and_wait``/``stream`` raise when the message is stored but its reply cannot be had."""
@@ -475,25 +485,39 @@ class Sender:
         error.__cause__ = failure
         return error
 
+    @staticmethod
+    def _waited(parsed: SendAnswer, send: PreparedSend) -> bool:
+        """Whether the release that wrote the answer read the field asking it to wait (or stream)."""
+        if parsed.dialect == "1.6.5":
+            return False  # reads no field
+        if parsed.dialect == "1.7.0":
+            return send.body.mode is not UNSET  # reads only mode
+        return send.body.transport is not UNSET or send.body.mode is not UNSET
+
     def send(self, send: PreparedSend) -> SendResult:
         """``send_message``: deliver exactly once over the websocket transport."""
         outcome = self._deliver(send, self._options, stream=False)
         if isinstance(outcome, _Stored):
             return SendResult(message=outcome.message, session_status=None)
         assert isinstance(outcome, _Acknowledged)
-        message, session_status, _ = self._parts(outcome, send)
+        message, session_status = self._parts(outcome, send)
         return SendResult(message=message, session_status=session_status)
 
     def send_and_wait(self, send: PreparedSend) -> Reply:
-        """``send_and_wait``: deliver exactly once over the http transport and return the agent's reply."""
-        from eliza_sessions_api import wire
+        """``send_and_wait``: deliver exactly once over the http transport and return the agent's reply.
 
+        A release that answers at once whatever is asked (1.6.5, or 1.7.0 sent a ``transport`` it does not read)
+        stores the reply in the history instead: it is read from there, within the reply timeout.
+        """
         outcome = self._deliver(send, self._reply_options, stream=False)
         if isinstance(outcome, _Stored):
             raise self._reply_error(outcome, send)
         assert isinstance(outcome, _Acknowledged)
-        message, session_status, data = self._parts(outcome, send)
-        raw_reply = data.get(wire.SendMessageResponse.agent_response)
+        message, session_status = self._parts(outcome, send)
+        if not self._waited(outcome.parsed, send):
+            reply = self._replies.wait(send, message)
+            return Reply(message=message, agent_response=reply, session_status=session_status)
+        raw_reply = outcome.parsed.agent_response
         try:
             agent_response = (
                 None
@@ -518,7 +542,16 @@ class Sender:
                 status_code=outcome.answer.status_code,
                 operation=send.operation,
             )
-            message, _, _ = self._parts(outcome, send)
+            message, _ = self._parts(outcome, send)
+            if not self._waited(outcome.parsed, send):
+                # The release answered at once (it cannot stream, or did not read the field): the reply is stored
+                # in the history, and the stream is made of it.
+                return MessageStream.from_history(
+                    message,
+                    lambda: self._replies.wait(send, message),
+                    client_message_id=send.client_message_id,
+                    session_id=send.session_id,
+                )
             raise self._reply_error(_Stored(message, failure), send)
 
         # The server flushes the stream's headers before its handler stores the message: a stream that breaks

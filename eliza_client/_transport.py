@@ -58,6 +58,7 @@ from ._errors import (
 from ._json import MalformedJSON
 from ._json import parse as parse_json
 from ._logs import get_logger
+from ._releases import ReleaseKnowledge
 from ._retries import OperationSafety, RetryDecision, backoff_delay, should_retry
 from ._types import Limits, Timeout
 
@@ -506,10 +507,13 @@ class Transport:
         owns_session: bool,
         limits: Limits,
         on_close: Callable[[], None] | None = None,
+        release: ReleaseKnowledge | None = None,
     ) -> None:
         self.generated = generated
         self.owns_session = owns_session
         self.limits = limits
+        #: What is known of the server's release (its send dialect), shared by every copy of the client.
+        self.release = release if release is not None else ReleaseKnowledge(None)
         #: Called once by close() (the client sets it to the finalizer that releases its secrets).
         self.on_close = on_close
         self._closed = threading.Event()

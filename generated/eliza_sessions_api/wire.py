@@ -39,6 +39,7 @@ class AuthError:
 
     error: Final = "error"
     message: Final = "message"
+    details: Final = "details"
 
 
 class BusMessage:
@@ -98,6 +99,30 @@ class ErrorDetails:
     """Wire keys of the `ErrorDetails` schema (generated model: `eliza_sessions_api.models.ErrorDetails`)."""
 
 
+class FlatSendMessageResponse:
+    """Wire keys of the `FlatSendMessageResponse` schema.
+
+    The generated model: `eliza_sessions_api.models.FlatSendMessageResponse`.
+    """
+
+    id: Final = "id"
+    content: Final = "content"
+    author_id: Final = "authorId"
+    created_at: Final = "createdAt"
+    metadata: Final = "metadata"
+    session_status: Final = "sessionStatus"
+
+
+class LegacyUserMessage:
+    """Wire keys of the `LegacyUserMessage` schema (generated model: `eliza_sessions_api.models.LegacyUserMessage`)."""
+
+    id: Final = "id"
+    content: Final = "content"
+    author_id: Final = "authorId"
+    created_at: Final = "createdAt"
+    metadata: Final = "metadata"
+
+
 class Message:
     """Wire keys of the `Message` schema (generated model: `eliza_sessions_api.models.Message`)."""
 
@@ -142,6 +167,18 @@ class MiddlewareErrorDetail:
     code: Final = "code"
 
 
+class ModeSendMessageResponse:
+    """Wire keys of the `ModeSendMessageResponse` schema.
+
+    The generated model: `eliza_sessions_api.models.ModeSendMessageResponse`.
+    """
+
+    success: Final = "success"
+    user_message: Final = "userMessage"
+    agent_response: Final = "agentResponse"
+    session_status: Final = "sessionStatus"
+
+
 class RawMessage:
     """Wire keys of the `RawMessage` schema (generated model: `eliza_sessions_api.models.RawMessage`)."""
 
@@ -172,6 +209,16 @@ class SendMessageResponse:
     user_message: Final = "userMessage"
     agent_response: Final = "agentResponse"
     session_status: Final = "sessionStatus"
+
+
+class ServerVersion:
+    """Wire keys of the `ServerVersion` schema (generated model: `eliza_sessions_api.models.ServerVersion`)."""
+
+    version: Final = "version"
+    source: Final = "source"
+    timestamp: Final = "timestamp"
+    environment: Final = "environment"
+    uptime: Final = "uptime"
 
 
 class Session:
@@ -303,7 +350,7 @@ class UpdateTimeoutRequest:
 REQUIRED: Final[Mapping[str, frozenset[str]]] = {
     "AgentResponse": frozenset(),
     "Attachment": frozenset({"type", "url"}),
-    "AuthError": frozenset({"error", "message"}),
+    "AuthError": frozenset({"error"}),
     "BusMessage": frozenset(
         {
             "id",
@@ -324,15 +371,19 @@ REQUIRED: Final[Mapping[str, frozenset[str]]] = {
     "Cursors": frozenset({"before", "after"}),
     "DeletedSession": frozenset({"success", "message"}),
     "ErrorDetails": frozenset(),
+    "FlatSendMessageResponse": frozenset({"id", "content", "authorId", "createdAt", "metadata", "sessionStatus"}),
+    "LegacyUserMessage": frozenset({"id", "content", "authorId", "createdAt", "metadata"}),
     "Message": frozenset({"id", "content", "authorId", "isAgent", "createdAt", "metadata"}),
     "MessageMetadata": frozenset(),
     "MessagePage": frozenset({"messages", "hasMore"}),
     "Metadata": frozenset(),
     "MiddlewareError": frozenset({"success", "error"}),
     "MiddlewareErrorDetail": frozenset({"message"}),
+    "ModeSendMessageResponse": frozenset({"success", "userMessage"}),
     "RawMessage": frozenset({"content"}),
     "SendMessageRequest": frozenset({"content"}),
     "SendMessageResponse": frozenset({"success", "userMessage"}),
+    "ServerVersion": frozenset({"version"}),
     "Session": frozenset(
         {
             "sessionId",
@@ -374,7 +425,7 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
         "inReplyTo": "str",
     },
     "Attachment": {"type": "str", "url": "str", "name": "str"},
-    "AuthError": {"error": "str", "message": "str"},
+    "AuthError": {"error": "str", "message": "str", "details": "str"},
     "BusMessage": {
         "id": "str",
         "channel_id": "str",
@@ -405,6 +456,21 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
     "Cursors": {"before": "int", "after": "int"},
     "DeletedSession": {"success": "bool", "message": "str"},
     "ErrorDetails": {},
+    "FlatSendMessageResponse": {
+        "id": "str",
+        "content": "str",
+        "authorId": "str",
+        "createdAt": "datetime.datetime",
+        "metadata": "MessageMetadata",
+        "sessionStatus": "SessionStatus",
+    },
+    "LegacyUserMessage": {
+        "id": "str",
+        "content": "str",
+        "authorId": "str",
+        "createdAt": "datetime.datetime",
+        "metadata": "MessageMetadata",
+    },
     "Message": {
         "id": "str",
         "content": "str",
@@ -418,6 +484,12 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
     "Metadata": {},
     "MiddlewareError": {"success": "bool", "error": "MiddlewareErrorDetail"},
     "MiddlewareErrorDetail": {"message": "str", "code": "int | str"},
+    "ModeSendMessageResponse": {
+        "success": "bool",
+        "userMessage": "LegacyUserMessage",
+        "agentResponse": "AgentResponse",
+        "sessionStatus": "SessionStatus",
+    },
     "RawMessage": {"content": "str", "attachments": "Any"},
     "SendMessageRequest": {
         "content": "str",
@@ -431,6 +503,13 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
         "userMessage": "BusMessage",
         "agentResponse": "AgentResponse | None",
         "sessionStatus": "SessionStatus",
+    },
+    "ServerVersion": {
+        "version": "str",
+        "source": "str",
+        "timestamp": "datetime.datetime",
+        "environment": "str",
+        "uptime": "float",
     },
     "Session": {
         "sessionId": "str",

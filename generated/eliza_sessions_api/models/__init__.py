@@ -9,17 +9,21 @@ from .created_session import CreatedSession
 from .cursors import Cursors
 from .deleted_session import DeletedSession
 from .error_details import ErrorDetails
+from .flat_send_message_response import FlatSendMessageResponse
+from .legacy_user_message import LegacyUserMessage
 from .message import Message
 from .message_metadata import MessageMetadata
 from .message_page import MessagePage
 from .metadata import Metadata
 from .middleware_error import MiddlewareError
 from .middleware_error_detail import MiddlewareErrorDetail
+from .mode_send_message_response import ModeSendMessageResponse
 from .raw_message import RawMessage
 from .send_message_request import SendMessageRequest
 from .send_message_request_mode import SendMessageRequestMode
 from .send_message_request_transport import SendMessageRequestTransport
 from .send_message_response import SendMessageResponse
+from .server_version import ServerVersion
 from .session import Session
 from .session_error import SessionError
 from .session_error_detail import SessionErrorDetail
@@ -44,17 +48,21 @@ __all__ = (
     "Cursors",
     "DeletedSession",
     "ErrorDetails",
+    "FlatSendMessageResponse",
+    "LegacyUserMessage",
     "Message",
     "MessageMetadata",
     "MessagePage",
     "Metadata",
     "MiddlewareError",
     "MiddlewareErrorDetail",
+    "ModeSendMessageResponse",
     "RawMessage",
     "SendMessageRequest",
     "SendMessageRequestMode",
     "SendMessageRequestTransport",
     "SendMessageResponse",
+    "ServerVersion",
     "Session",
     "SessionError",
     "SessionErrorDetail",

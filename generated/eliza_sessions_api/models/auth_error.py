@@ -6,20 +6,26 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="AuthError")
 
 
 @_attrs_define
 class AuthError:
-    """The API-key check's 401 body.
+    """A 401 body: the API-key check's (`{"error": "API key required", "message": "Missing or invalid
+    X-API-KEY header"}`) or, on a data-isolation server, the JWT check's (`{"error": "JWT token required
+    for data isolation"}`, `{"error": "Invalid JWT token", "details": "JWT verification failed: …"}`).
 
-    Attributes:
-        error (str):
-        message (str):
+        Attributes:
+            error (str):
+            message (str | Unset):
+            details (str | Unset): Why the JWT was refused (the verifier's message).
     """
 
     error: str
-    message: str
+    message: str | Unset = UNSET
+    details: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -27,14 +33,19 @@ class AuthError:
 
         message = self.message
 
+        details = self.details
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "error": error,
-                "message": message,
             }
         )
+        if message is not UNSET:
+            field_dict["message"] = message
+        if details is not UNSET:
+            field_dict["details"] = details
 
         return field_dict
 
@@ -43,11 +54,14 @@ class AuthError:
         d = dict(src_dict)
         error = d.pop("error")
 
-        message = d.pop("message")
+        message = d.pop("message", UNSET)
+
+        details = d.pop("details", UNSET)
 
         auth_error = cls(
             error=error,
             message=message,
+            details=details,
         )
 
         auth_error.additional_properties = d
