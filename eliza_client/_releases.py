@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KNOWN_RELEASES",
     "LEGACY_MODE",
+    "REPLIES_IN_HISTORY",
     "ReleaseKnowledge",
     "SendAnswer",
     "SendDialect",
@@ -59,6 +60,9 @@ KNOWN_RELEASES: Final[Mapping[str, SendDialect]] = {
     "1.7.2": "1.7.2",
     "1.7.3-alpha.4": "1.7.2",
 }
+
+#: The dialects whose servers store every agent reply in the history (1.7.2 stores only websocket-sent ones).
+REPLIES_IN_HISTORY: Final[frozenset[SendDialect]] = frozenset({"1.6.5", "1.7.0"})
 
 #: 1.7.0's name for each transport (1.7.2 still accepts these as its legacy ``mode``).
 LEGACY_MODE: Final[Mapping[SendTransport, str]] = {"http": "sync", "sse": "stream", "websocket": "websocket"}

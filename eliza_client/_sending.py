@@ -65,7 +65,7 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
 from ._pagination import FetchPage, MessageIterator
-from ._releases import SendAnswer, read_send_answer
+from ._releases import REPLIES_IN_HISTORY, SendAnswer, read_send_answer
 from ._replies import HistoryReplies
 from ._retries import OperationSafety, backoff_delay
 from ._transport import Answer, OpenStream, OutcomeUnknown, RequestOptions, Transport
@@ -485,6 +485,10 @@ class Sender:
         error.__cause__ = failure
         return error
 
+    def _reply_in_history(self, error: APIError) -> bool:
+        """Whether a reply lost with its answer can be read from the history: the release stores every reply."""
+        return isinstance(error, ReplyLostError) and self._transport.release.dialect in REPLIES_IN_HISTORY
+
     @staticmethod
     def _waited(parsed: SendAnswer, send: PreparedSend) -> bool:
         """Whether the release that wrote the answer read the field asking it to wait (or stream)."""
@@ -511,7 +515,12 @@ class Sender:
         """
         outcome = self._deliver(send, self._reply_options, stream=False)
         if isinstance(outcome, _Stored):
-            raise self._reply_error(outcome, send)
+            error = self._reply_error(outcome, send)
+            if not self._reply_in_history(error):
+                raise error
+            # Stored, its answer lost; this release also stores the reply in the history: read it there.
+            reply = self._replies.wait(send, outcome.message)
+            return Reply(message=outcome.message, agent_response=reply, session_status=None)
         assert isinstance(outcome, _Acknowledged)
         message, session_status = self._parts(outcome, send)
         if not self._waited(outcome.parsed, send):
@@ -534,7 +543,16 @@ class Sender:
         """``stream``: deliver exactly once over the sse transport and return the open event stream."""
         outcome = self._deliver(send, self._reply_options, stream=True)
         if isinstance(outcome, _Stored):
-            raise self._reply_error(outcome, send)
+            error = self._reply_error(outcome, send)
+            if not self._reply_in_history(error):
+                raise error
+            stored = outcome.message
+            return MessageStream.from_history(
+                stored,
+                lambda: self._replies.wait(send, stored),
+                client_message_id=send.client_message_id,
+                session_id=send.session_id,
+            )
         if not isinstance(outcome, OpenStream):
             # JSON where a stream was expected, naming our message: stored, but there is no reply to read.
             failure = ResponseValidationError(

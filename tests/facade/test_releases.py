@@ -1,0 +1,269 @@
+"""One public API for every release: the client against the local server being 1.6.5, 1.7.0, 1.7.2 and 1.7.3-alpha.4.
+
+Each release sends differently (``openapi.yaml``'s ``x-eliza-releases``); the client must give the same models, the
+same guarantees (exactly once, typed errors) and the reply wherever the release puts it. The request bodies the
+client wrote are read back from a caller's ``requests.Session`` hook, so what went on the wire is asserted, not
+assumed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+import requests
+
+from eliza_client import (
+    AgentResponse,
+    DoneEvent,
+    ElizaClient,
+    Message,
+    Reply,
+    ReplyLostError,
+    SendResult,
+    ServerVersion,
+    SessionStatus,
+    UserMessageEvent,
+    ValidationError,
+)
+from eliza_client.testing import SILENT_MARKER, LocalSessionsServer
+
+RELEASES = ("1.6.5", "1.7.0", "1.7.2", "1.7.3-alpha.4")
+#: The request field(s) each release reads for a send that waits, once the client knows the release.
+WAIT_FIELDS = {
+    "1.6.5": {},
+    "1.7.0": {"mode": "sync"},
+    "1.7.2": {"transport": "http"},
+    "1.7.3-alpha.4": {"transport": "http"},
+}
+USER = "5b0c6a8e-3f1d-4c2b-9e7a-1d2c3b4a5f60"
+
+
+class Wire:
+    """A caller's session that keeps every request body it sent (decoded) and every status it got."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.sent: list[tuple[str, str, Any]] = []
+        self.session.hooks["response"].append(self._keep)
+
+    def _keep(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        body = response.request.body
+        decoded = json.loads(body) if body else None
+        self.sent.append((response.request.method or "", response.request.path_url, decoded))
+
+    def send_bodies(self) -> list[dict[str, Any]]:
+        return [body for method, path, body in self.sent if method == "POST" and path.endswith("/messages")]
+
+
+def request_fields(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: body[key] for key in ("transport", "mode") if key in body}
+
+
+@pytest.fixture(params=RELEASES)
+def release(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def server(release: str) -> Iterator[LocalSessionsServer]:
+    with LocalSessionsServer(server_version=release, rate_limit=None, reply_delay=0.05, chunk_delay=0.001) as srv:
+        yield srv
+
+
+@pytest.fixture
+def wire() -> Iterator[Wire]:
+    recording = Wire()
+    yield recording
+    recording.session.close()
+
+
+def open_session(client: ElizaClient, server: LocalSessionsServer) -> str:
+    return client.sessions.create(server.agent_id, USER).id
+
+
+@pytest.mark.parametrize("pinned", [False, True])
+def test_every_send_method_gives_the_same_models_on_every_release(
+    server: LocalSessionsServer, release: str, wire: Wire, pinned: bool
+) -> None:
+    with ElizaClient(
+        server.base_url, session=wire.session, server_version=release if pinned else None, reply_timeout=10
+    ) as client:
+        sid = open_session(client, server)
+
+        sent = client.sessions.send_message(sid, "hello")
+        assert isinstance(sent, SendResult)
+        assert isinstance(sent.message, Message)
+        assert (sent.message.content, sent.message.is_agent) == ("hello", False)
+        assert isinstance(sent.message.created_at, datetime) and sent.message.created_at.tzinfo is not None
+        assert sent.message.client_message_id is not None
+        assert isinstance(sent.session_status, SessionStatus)
+
+        reply = client.sessions.send_and_wait(sid, "how are you")
+        assert isinstance(reply, Reply)
+        assert reply.message.content == "how are you"
+        assert isinstance(reply.agent_response, AgentResponse)
+        assert reply.agent_response.text == "You said: how are you"
+
+        with client.sessions.stream(sid, "tell me") as stream:
+            events = list(stream)
+        assert isinstance(events[0], UserMessageEvent) and events[0].message.content == "tell me"
+        assert isinstance(events[-1], DoneEvent)
+        assert events[-1].agent_response.text == "You said: tell me"
+        assert stream.text == "You said: tell me"
+
+        history = [m.content for m in client.sessions.iter_messages(sid, oldest_first=True)]
+    # Every message once (the client never sent one twice), in the conversation's order.
+    for text in ("hello", "how are you", "tell me"):
+        assert history.count(text) == 1
+    assert history.index("hello") < history.index("how are you") < history.index("tell me")
+
+    bodies = wire.send_bodies()
+    assert len(bodies) == 3
+    if pinned:
+        # Pinned: the release's own form from the very first request.
+        assert request_fields(bodies[1]) == WAIT_FIELDS[release]
+    else:
+        # Unknown at first: both fields, meaning the same thing (every release reads one of them, or neither) ...
+        assert request_fields(bodies[0]) == {"transport": "websocket", "mode": "websocket"}
+        # ... and the release's own form once an answer showed it.
+        assert request_fields(bodies[1]) == WAIT_FIELDS[release]
+
+
+def test_a_wait_on_1_6_5_reads_the_reply_from_the_history_and_says_so_when_none_comes(wire: Wire) -> None:
+    with (
+        LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(server.base_url, session=wire.session, reply_timeout=1.5) as client,
+    ):
+        sid = open_session(client, server)
+        assert client.sessions.send_and_wait(sid, "first").agent_response is not None
+        with pytest.raises(ReplyLostError) as caught:
+            client.sessions.send_and_wait(sid, f"quiet please {SILENT_MARKER}")
+        error = caught.value
+        assert error.delivery == "stored"  # do not resend: it is in the conversation
+        assert error.sent_message.content == f"quiet please {SILENT_MARKER}"
+        assert "no agent reply appeared in the history" in str(error)
+        stored = [m["content"] for m in server.stored_messages(sid)]
+        assert stored.count(f"quiet please {SILENT_MARKER}") == 1
+
+
+def test_a_reply_is_matched_to_its_own_message_not_an_earlier_one(wire: Wire) -> None:
+    # The reply to the first message lands after the second was sent: the second's reply must be its own.
+    with (
+        LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=0.3) as server,
+        ElizaClient(server.base_url, session=wire.session, reply_timeout=5) as client,
+    ):
+        sid = open_session(client, server)
+        client.sessions.send_message(sid, "one")
+        reply = client.sessions.send_and_wait(sid, "two")
+        assert reply.agent_response is not None
+        assert reply.agent_response.text == "You said: two"
+
+
+@pytest.mark.parametrize("release", ["1.6.5", "1.7.0"])
+def test_a_lost_answer_on_a_release_that_stores_replies_still_gives_the_reply(release: str, wire: Wire) -> None:
+    # The answer is dropped after the store: the client finds the message (never sends it twice) and, since these
+    # releases store every reply, reads the reply from the history instead of raising ReplyLostError.
+    with (
+        LocalSessionsServer(server_version=release, rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(
+            server.base_url, session=wire.session, server_version=release, reply_timeout=5, reconcile_window=0.5
+        ) as client,
+    ):
+        sid = open_session(client, server)
+        server.faults.drop_connection(when="after_store", route="send_message")
+        reply = client.sessions.send_and_wait(sid, "are you there")
+        assert reply.agent_response is not None and reply.agent_response.text == "You said: are you there"
+        assert [m["content"] for m in server.stored_messages(sid)].count("are you there") == 1
+        server.faults.drop_connection(when="after_store", route="send_message")
+        with client.sessions.stream(sid, "and now") as stream:
+            assert stream.until_done().text == "You said: and now"
+        assert [m["content"] for m in server.stored_messages(sid)].count("and now") == 1
+
+
+def test_a_wrong_pin_is_corrected_by_the_answers_with_one_warning(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Pinned to 1.7.2 but the server is 1.7.0: `transport` is not read, the answer says 1.7.0, the reply comes
+    # from the history this once, and the next send uses 1.7.0's form.
+    with (
+        LocalSessionsServer(server_version="1.7.0", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(server.base_url, session=wire.session, server_version="1.7.2", reply_timeout=5) as client,
+        caplog.at_level(logging.WARNING, logger="eliza_client"),
+    ):
+        sid = open_session(client, server)
+        first = client.sessions.send_and_wait(sid, "first")
+        second = client.sessions.send_and_wait(sid, "second")
+    assert first.agent_response is not None and first.agent_response.text == "You said: first"
+    assert second.agent_response is not None and second.agent_response.text == "You said: second"
+    bodies = wire.send_bodies()
+    assert [request_fields(b) for b in bodies] == [{"transport": "http"}, {"mode": "sync"}]
+    warnings = [r.getMessage() for r in caplog.records if "pinned" in r.getMessage()]
+    assert len(warnings) == 1 and "1.7.0" in warnings[0]
+
+
+def test_server_version_reads_the_release_and_teaches_the_client(server: LocalSessionsServer, release: str) -> None:
+    wire = Wire()
+    with ElizaClient(server.base_url, session=wire.session) as client:
+        version = client.server_version()
+        assert isinstance(version, ServerVersion)
+        assert version.version == release
+        assert version.timestamp is not None and version.uptime is not None
+        sid = open_session(client, server)
+        client.sessions.send_and_wait(sid, "hi")
+    # Known from the version endpoint: the very first send is in the release's own form.
+    assert request_fields(wire.send_bodies()[0]) == WAIT_FIELDS[release]
+
+
+@pytest.mark.parametrize("value", [5, "", "latest", "1.7", "1.7.2.1", " ", "1.7.2 beta"])
+def test_a_bad_server_version_is_a_validation_error_naming_it(value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ElizaClient("http://127.0.0.1:9", server_version=value)  # type: ignore[arg-type]
+    assert caught.value.field == "server_version"
+
+
+def test_an_unmeasured_release_is_accepted_and_learnt_from_the_answers(wire: Wire) -> None:
+    with (
+        LocalSessionsServer(server_version="1.7.0", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(server.base_url, session=wire.session, server_version="1.7.1", reply_timeout=5) as client,
+    ):
+        sid = open_session(client, server)
+        assert client.sessions.send_and_wait(sid, "hi").agent_response is not None
+    assert request_fields(wire.send_bodies()[0]) == {"transport": "http", "mode": "sync"}
+
+
+def test_the_environment_pins_the_release(monkeypatch: pytest.MonkeyPatch, wire: Wire) -> None:
+    monkeypatch.setenv("ELIZA_SERVER_VERSION", "1.7.0")
+    with (
+        LocalSessionsServer(server_version="1.7.0", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(server.base_url, session=wire.session, reply_timeout=5) as client,
+    ):
+        client.sessions.send_and_wait(open_session(client, server), "hi")
+    assert request_fields(wire.send_bodies()[0]) == {"mode": "sync"}
+
+
+def test_copies_of_a_client_share_what_it_learnt(wire: Wire) -> None:
+    with (
+        LocalSessionsServer(server_version="1.7.0", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(server.base_url, session=wire.session, reply_timeout=5) as client,
+    ):
+        sid = open_session(client, server)
+        client.sessions.send_message(sid, "learn")
+        client.with_options(max_retries=0).sessions.send_and_wait(sid, "from the copy")
+    assert request_fields(wire.send_bodies()[1]) == {"mode": "sync"}
+
+
+def test_a_caller_chosen_id_is_exactly_once_on_every_release(server: LocalSessionsServer, release: str) -> None:
+    with ElizaClient(server.base_url, reply_timeout=5) as client:
+        sid = open_session(client, server)
+        cmid = str(uuid.uuid4())
+        first = client.sessions.send_message(sid, "once", client_message_id=cmid)
+        again = client.sessions.send_message(sid, "once", client_message_id=cmid)
+    assert first.message.id == again.message.id
+    assert [m["content"] for m in server.stored_messages(sid)].count("once") == 1
