@@ -1,4 +1,7 @@
-"""A local, in-process imitation of the elizaOS 1.7.2 Sessions API, for tests and demos (like ``moto``).
+"""A local, in-process imitation of the elizaOS Sessions API, for tests and demos (like ``moto``).
+
+It imitates @elizaos/server 1.7.2 by default, or another release: ``LocalSessionsServer(server_version="1.6.5")``
+(:data:`SERVER_VERSIONS`); 1.7.3-alpha.4 can also require JWTs (``data_isolation=True``; :func:`make_jwt`).
 
 >>> from eliza_client.testing import LocalSessionsServer, ManualClock
 >>> with LocalSessionsServer(clock=ManualClock()) as server:  # doctest: +SKIP
@@ -14,13 +17,17 @@ It reproduces the real server's wire format and oddities (bare success bodies, f
 from ._agent import FAIL_MARKER, NOSTREAM_MARKER, SILENT_MARKER, agent_id_for
 from ._clock import Clock, ManualClock, SkewedClock, SystemClock
 from ._faults import OPERATION_IDS, Faults
+from ._jwt import make_jwt
+from ._releases import DEFAULT_SERVER_VERSION, SERVER_VERSIONS
 from ._server import LocalSessionsServer
 from ._state import Settings
 
 __all__ = [
+    "DEFAULT_SERVER_VERSION",
     "FAIL_MARKER",
     "NOSTREAM_MARKER",
     "OPERATION_IDS",
+    "SERVER_VERSIONS",
     "SILENT_MARKER",
     "Clock",
     "Faults",
@@ -30,6 +37,7 @@ __all__ = [
     "SkewedClock",
     "SystemClock",
     "agent_id_for",
+    "make_jwt",
 ]
 
 for _name in __all__:

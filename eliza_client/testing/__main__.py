@@ -3,6 +3,8 @@
 Example::
 
     python -m eliza_client.testing serve --port 3000 --api-key secret --agent-name Eliza --agent-name Bob
+    python -m eliza_client.testing serve --server-version 1.6.5
+    python -m eliza_client.testing serve --server-version 1.7.3-alpha.4 --data-isolation --jwt-secret s3cret
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
+from ._releases import DEFAULT_SERVER_VERSION, SERVER_VERSIONS
 from ._server import LocalSessionsServer
 
 
@@ -41,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(
         prog="python -m eliza_client.testing",
-        description="A local imitation of the elizaOS 1.7.2 Sessions API, on loopback.",
+        description="A local imitation of the elizaOS Sessions API (1.7.2 unless --server-version), on loopback.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the server until Ctrl-C")
@@ -62,30 +65,49 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--reply-delay", type=float, default=0.15, help="websocket reply delay in seconds")
     serve.add_argument("--chunk-delay", type=float, default=0.02, help="pause between SSE events in seconds")
     serve.add_argument(
+        "--server-version",
+        choices=SERVER_VERSIONS,
+        default=DEFAULT_SERVER_VERSION,
+        help=(
+            f"the @elizaos/server release to imitate (default {DEFAULT_SERVER_VERSION}); 1.6.5 answers sends flat "
+            "and ignores transport/mode, 1.7.0 reads only mode (sync/stream/websocket)"
+        ),
+    )
+    serve.add_argument(
+        "--data-isolation",
+        action="store_true",
+        default=None,
+        help=(
+            "1.7.3-alpha.4 only: require 'Authorization: Bearer <JWT>' (HS256/384/512 signed with --jwt-secret, "
+            "with a sub claim) on every /api route except /system/version, /system/config and /auth/*; "
+            "same as --env ENABLE_DATA_ISOLATION=true"
+        ),
+    )
+    serve.add_argument(
+        "--jwt-secret", default=None, help="the JWT_SECRET tokens are signed with (same as --env JWT_SECRET=...)"
+    )
+    serve.add_argument(
         "--env",
         action="append",
         type=_env_pair,
         default=[],
         metavar="NAME=VALUE",
-        help="a SESSION_* setting, e.g. SESSION_MIN_TIMEOUT_MINUTES=1 (repeatable)",
+        help=(
+            "a server setting, e.g. SESSION_MIN_TIMEOUT_MINUTES=1, ENABLE_DATA_ISOLATION=true, JWT_SECRET=..., "
+            "JWT_ISSUER_WHITELIST=a,b (repeatable)"
+        ),
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
-    args = build_parser().parse_args(argv)
-    server = LocalSessionsServer(
-        api_key=args.api_key,
-        agent_names=args.agent_names or ("Eliza",),
-        rate_limit=args.rate_limit,
-        rate_limit_window_seconds=args.rate_limit_window,
-        reply_delay=args.reply_delay,
-        chunk_delay=args.chunk_delay,
-        host=args.host,
-        port=args.port,
-        env=dict(args.env),
-    )
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        server = _make_server(args)
+    except ValueError as error:  # e.g. --data-isolation with a release that has none
+        parser.error(str(error))
     stop = threading.Event()
     received: list[int] = []
 
@@ -105,10 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         try:
             print(f"elizaOS sessions API (local) listening on {server.base_url}", flush=True)
+            if server.server_version != DEFAULT_SERVER_VERSION:
+                print(f"  imitating @elizaos/server {server.server_version}", flush=True)
             for name, agent_id in server.agents.items():
                 print(f"  agent {name}: {agent_id}", flush=True)
             if server.api_key:
                 print("  X-API-KEY required", flush=True)
+            if server.data_isolation and server.jwt_secret:
+                print("  Authorization: Bearer <JWT> required (data isolation)", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
             while not stop.wait(0.5):
                 pass
@@ -121,6 +147,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = signal.Signals(received[0]).name if received else "interrupt"
     print(f"stopped ({name})", flush=True)
     return 0
+
+
+def _make_server(args: argparse.Namespace) -> LocalSessionsServer:
+    return LocalSessionsServer(
+        api_key=args.api_key,
+        agent_names=args.agent_names or ("Eliza",),
+        rate_limit=args.rate_limit,
+        rate_limit_window_seconds=args.rate_limit_window,
+        reply_delay=args.reply_delay,
+        chunk_delay=args.chunk_delay,
+        host=args.host,
+        port=args.port,
+        env=dict(args.env),
+        server_version=args.server_version,
+        data_isolation=args.data_isolation,
+        jwt_secret=args.jwt_secret,
+    )
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -7,7 +7,8 @@ The reply to a message is derived from the message alone, so tests can assert on
 Magic markers in the user's content change the agent's behaviour (documented for users of the test server):
 
 ``[[agent:fail]]``
-    The agent fails. ``http`` → 500 ``{"success": false, "error": "Failed to process message in HTTP transport"}``;
+    The agent fails. ``http`` → 500 ``{"success": false, "error": "Failed to process message in HTTP transport"}``
+    (1.7.0's ``mode: "sync"``: ``… in sync mode``);
     ``sse`` → an ``error`` event instead of ``done``; ``websocket`` → no reply is ever stored.
 ``[[agent:silent]]``
     The agent decides not to answer. ``http`` → 201 without an ``agentResponse`` key; ``sse`` → the stream ends

@@ -21,6 +21,7 @@ __all__ = [
     "UNDEFINED",
     "JsonSyntaxError",
     "iso_from_ms",
+    "js_json_parse",
     "js_number_str",
     "js_parse_int",
     "js_spread",
@@ -509,6 +510,14 @@ def parse_json_body(text: str) -> Any:
             raise JsonSyntaxError("Maximum call stack size exceeded") from None
         located = _V8Locator(text).run()
         raise (located or JsonSyntaxError(str(err))) from None
+
+
+def js_json_parse(text: str) -> Any:
+    """``JSON.parse(text)`` for any top-level value (no V8 message: callers only need success or failure)."""
+    try:
+        return json.loads(text, parse_float=_json_float, parse_int=_json_int, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise JsonSyntaxError("Unexpected token in JSON") from None
 
 
 # --------------------------------------------------------------------------------------------------- dates

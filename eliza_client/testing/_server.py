@@ -10,9 +10,10 @@ The pipeline follows the real server's middleware order, because the order is ob
 1. CORS preflight (``OPTIONS`` → 204, before anything else);
 2. JSON body parser (malformed JSON → 500, even without an API key);
 3. API-key check (401, not counted by the rate limiter);
+3b. with data isolation (1.7.3-alpha.4), the JWT check (401, not counted either);
 4. rate limiter (``RateLimit-*`` headers from here on; 429);
 5. Content-Type check for POST/PUT/PATCH with a body (400 ``INVALID_CONTENT_TYPE``);
-6. the sessions routes, else 404 ``API endpoint not found``.
+6. the sessions routes and ``GET /api/system/version``, else 404 ``API endpoint not found``.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ from ._agent import DeterministicAgent, ReplyScheduler, agent_id_for
 from ._clock import Clock, SystemClock
 from ._faults import FaultRule, Faults
 from ._js import UNDEFINED, JsonSyntaxError, iso_from_ms, js_stringify, parse_json_body
+from ._jwt import JwtError, verify_jwt
 from ._ratelimit import FixedWindowRateLimiter
+from ._releases import DEFAULT_SERVER_VERSION, Release, release_for
 from ._state import SendPrepared, SessionsState, Settings
 
 __all__ = ["LocalSessionsServer"]
@@ -113,6 +116,9 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     )
 )
 _PING_PATH = re.compile(r"/api/server/ping/?", re.IGNORECASE)
+_VERSION_PATH = re.compile(r"/api/system/version/?", re.IGNORECASE)
+# entity-auth.ts PUBLIC_AUTH_ROUTES: `req.path.endsWith(route)` (case-sensitive, relative to /api) skips the JWT.
+_JWT_EXEMPT_SUFFIXES = ("/auth/register", "/auth/login", "/auth/refresh", "/system/version", "/system/config")
 _HEALTHZ_PATH = re.compile(r"/healthz/?", re.IGNORECASE)
 _HEALTH_PATH = re.compile(r"/health/?", re.IGNORECASE)
 _API_PATH = re.compile(r"/api(?:/.*)?", re.IGNORECASE | re.DOTALL)
@@ -310,6 +316,11 @@ class _App:
                 unauthorized = {"error": "API key required", "message": "Missing or invalid X-API-KEY header"}
                 return self.json(request, 401, unauthorized, level="app")
 
+        if self.owner.data_isolation and self.owner.jwt_secret:
+            rejected = self.check_jwt(request)
+            if rejected is not None:
+                return rejected
+
         limits: list[tuple[str, str]] = []
         if self.limiter is not None:
             decision = self.limiter.hit(request.client_ip)
@@ -334,6 +345,8 @@ class _App:
         operation, raw_id = route(request.method, request.path)
         if operation is None and request.method in ("GET", "HEAD") and _PING_PATH.fullmatch(request.path):
             return self.json(request, 200, {"pong": True, "timestamp": self.clock.now_ms()}, limits)
+        if operation is None and request.method in ("GET", "HEAD") and _VERSION_PATH.fullmatch(request.path):
+            return self.json(request, 200, self.version_info(), limits)
         if operation is None:
             not_found = {"success": False, "error": {"message": "API endpoint not found", "code": 404}}
             return self.json(request, 404, not_found, limits)
@@ -350,6 +363,33 @@ class _App:
             failure = err.internal_error(type(unexpected).__name__, str(unexpected))
             response = self.json(request, failure.status, failure.body(self.clock.now_ms()), limits)
         return _maybe_not_modified(request, response)
+
+    def version_info(self) -> dict[str, Any]:
+        """``getVersionInfo()`` of src/api/system/version.ts (the environment is hard-coded there)."""
+        return {
+            "version": self.owner.server_version,
+            "source": "server",
+            "timestamp": iso_from_ms(self.clock.now_ms()),
+            "environment": "development",
+            "uptime": self.owner.uptime(),
+        }
+
+    def check_jwt(self, request: Request) -> Response | None:
+        """``jwtAuthMiddleware`` (1.7.3-alpha.4 with ENABLE_DATA_ISOLATION and JWT_SECRET): None lets it pass."""
+        relative = request.path[len("/api") :] or "/"
+        if relative.endswith(_JWT_EXEMPT_SUFFIXES):
+            return None
+        header = request.header("Authorization")
+        if not header or not header.startswith("Bearer "):
+            return self.json(request, 401, {"error": "JWT token required for data isolation"}, level="app")
+        token = header.replace("Bearer ", "", 1)
+        secret = self.owner.jwt_secret or ""
+        try:
+            verify_jwt(token, secret, self.clock.now_ms() // 1000, self.owner.jwt_issuer_whitelist)
+        except JwtError as error:
+            body = {"error": "Invalid JWT token", "details": f"JWT verification failed: {error}"}
+            return self.json(request, 401, body, level="app")
+        return None
 
     def outside_api(self, request: Request) -> Response:
         """The public liveness routes; any other path outside /api is 403 (the web UI is disabled)."""
@@ -390,20 +430,30 @@ class _App:
             return self.json(request, 200, state.heartbeat(session_id), limits)
         if operation == "update_session_timeout":
             return self.json(request, 200, state.update_timeout(session_id, body), limits)
-        prepared = state.send_message(session_id, body)
+        prepared = state.send_message(session_id, body, self.owner.release.send_api)
         return self.transport(request, prepared, limits)
 
     # --------------------------------------------------------------------------------------- transports
 
     def transport(self, request: Request, prepared: SendPrepared, limits: list[tuple[str, str]]) -> Response:
+        release = self.owner.release
+        if release.send_api == "flat":
+            # 1.6.5: the bus delivers the message to the agent; the answer is the stored row, flat.
+            self.owner._schedule_reply(prepared, request.client_ip)
+            flat = {**prepared.user_message, "sessionStatus": prepared.session_status}
+            return self.json(request, 201, flat, limits)
         if prepared.transport == "websocket":
             self.owner._schedule_reply(prepared, request.client_ip)
             payload = {"success": True, "userMessage": prepared.user_message, "sessionStatus": prepared.session_status}
             return self.json(request, 201, payload, limits)
+        if release.bus_on_every_message:
+            # 1.7.0's createMessage published the message on the bus too: the agent also answers that way.
+            self.owner._schedule_reply(prepared, request.client_ip)
         if prepared.transport == "http":
             outcome = prepared.agent.respond(prepared.content, prepared.message_id)
             if outcome.kind == "fail":
-                failure = {"success": False, "error": "Failed to process message in HTTP transport"}
+                name = "sync mode" if release.send_api == "mode" else "HTTP transport"
+                failure = {"success": False, "error": f"Failed to process message in {name}"}
                 return self.json(request, 500, failure, limits)
             payload = {"success": True, "userMessage": prepared.user_message}
             if outcome.content is not None:
@@ -748,7 +798,11 @@ def _parse_payload_limit(value: str | None) -> int:
 
 
 class LocalSessionsServer:
-    """A faithful in-process imitation of the elizaOS 1.7.2 Sessions API on loopback (like ``moto`` for AWS).
+    """A faithful in-process imitation of the elizaOS Sessions API on loopback (like ``moto`` for AWS).
+
+    It imitates @elizaos/server 1.7.2 unless ``server_version`` names another release it knows
+    (:data:`SERVER_VERSIONS`: 1.6.5, 1.7.0, 1.7.2, 1.7.3-alpha.4), so code can be tested against the release it
+    will meet, without Node.
 
     Use it as a context manager (or call :meth:`start` / :meth:`stop`)::
 
@@ -772,6 +826,24 @@ class LocalSessionsServer:
         env: ``SESSION_*`` settings as in the real server (e.g. ``{"SESSION_MIN_TIMEOUT_MINUTES": "1"}``),
             plus ``ELIZA_SERVER_AUTH_TOKEN`` (used when ``api_key`` is None) and ``EXPRESS_MAX_PAYLOAD``.
         ws_internal_requests: see ``rate_limit``.
+        server_version: the release to imitate (``GET /api/system/version`` reports it). Only the send route
+            differs: ``"1.6.5"`` ignores ``transport``/``mode`` and answers 201 with a flat ``{id, content,
+            authorId, createdAt, metadata, sessionStatus}`` (the agent's reply arrives in the history, as over
+            the websocket); ``"1.7.0"`` reads only ``mode`` (``sync``/``stream``/``websocket``) and answers with a
+            camelCase ``userMessage``, storing the agent's reply in the history after sync and stream sends
+            too; ``"1.7.2"`` (default) and ``"1.7.3-alpha.4"`` read ``transport`` (then ``mode``) as described
+            in the README. Anything else raises ValueError.
+        data_isolation: 1.7.3-alpha.4's ``ENABLE_DATA_ISOLATION``: every ``/api`` route except paths ending in
+            ``/auth/register``, ``/auth/login``, ``/auth/refresh``, ``/system/version`` and ``/system/config``
+            needs ``Authorization: Bearer <JWT>`` signed with ``jwt_secret`` (HS256/384/512, a ``sub`` claim,
+            ``exp``/``nbf`` checked against ``clock``); checked after the API key, before the rate limiter;
+            failures are 401 ``{"error": "JWT token required for data isolation"}`` or ``{"error": "Invalid JWT
+            token", "details": "JWT verification failed: …"}``. Mint tokens with :func:`make_jwt`. None reads
+            ``env["ENABLE_DATA_ISOLATION"] == "true"``. Only with ``server_version="1.7.3-alpha.4"``
+            (ValueError otherwise). Without a secret the real server lets every request through, and so does
+            this one.
+        jwt_secret: the ``JWT_SECRET`` (None reads ``env["JWT_SECRET"]``); ``env["JWT_ISSUER_WHITELIST"]``
+            (comma-separated, or ``*``) restricts the ``iss`` claim as in the real server.
 
     Time-related behaviour follows the real server, including its periodic cleanup: every
     ``SESSION_CLEANUP_INTERVAL_MINUTES`` (default 5) after start, expired sessions are dropped silently, after
@@ -793,6 +865,9 @@ class LocalSessionsServer:
         port: int = 0,
         env: Mapping[str, str] | None = None,
         ws_internal_requests: int = 3,
+        server_version: str = DEFAULT_SERVER_VERSION,
+        data_isolation: bool | None = None,
+        jwt_secret: str | None = None,
     ) -> None:
         names = list(agent_names)
         if not names:
@@ -802,6 +877,16 @@ class LocalSessionsServer:
         if reply_delay < 0 or chunk_delay < 0:
             raise ValueError("delays must not be negative")
         settings_env = dict(env or {})
+        self._release: Release = release_for(server_version)
+        isolation = (
+            data_isolation if data_isolation is not None else settings_env.get("ENABLE_DATA_ISOLATION") == "true"
+        )
+        if isolation and not self._release.jwt_data_isolation:
+            raise ValueError(f"data isolation (JWT) exists only in server_version 1.7.3-alpha.4, not {server_version}")
+        #: Whether the JWT check of 1.7.3-alpha.4's data isolation is on (it needs :attr:`jwt_secret` too).
+        self.data_isolation: bool = isolation
+        self.jwt_secret: str | None = jwt_secret if jwt_secret is not None else settings_env.get("JWT_SECRET")
+        self.jwt_issuer_whitelist: str | None = settings_env.get("JWT_ISSUER_WHITELIST")
         self.api_key: str | None = api_key if api_key is not None else settings_env.get("ELIZA_SERVER_AUTH_TOKEN")
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.faults = Faults()
@@ -835,6 +920,16 @@ class LocalSessionsServer:
         if self._httpd is None:
             raise RuntimeError("the server is not running; call start() or use it as a context manager")
         return f"http://{self._host}:{self._httpd.server_port}"
+
+    @property
+    def server_version(self) -> str:
+        """The imitated @elizaos/server release (what ``GET /api/system/version`` reports)."""
+        return self._release.version
+
+    @property
+    def release(self) -> Release:
+        """How the imitated release differs from the others (see :mod:`eliza_client.testing._releases`)."""
+        return self._release
 
     @property
     def port(self) -> int:
@@ -936,7 +1031,7 @@ class LocalSessionsServer:
 
     def __repr__(self) -> str:
         where = self.base_url if self._httpd is not None else "not running"
-        return f"<LocalSessionsServer {where} agents={list(self.agents)}>"
+        return f"<LocalSessionsServer {self.server_version} {where} agents={list(self.agents)}>"
 
     # --------------------------------------------------------------------------------------- internals
 

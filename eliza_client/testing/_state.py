@@ -28,12 +28,14 @@ from ._js import (
     js_spread,
     js_stringify,
     js_to_number,
+    js_to_string,
     js_truthy,
     js_typeof,
     jsonb_order,
     time_clip,
     utf16_len,
 )
+from ._releases import SendApi
 
 __all__ = ["SendPrepared", "SendTransport", "SessionsState", "Settings"]
 
@@ -51,6 +53,8 @@ _DB_MIN_MS = -62_135_596_800_000
 _DB_MAX_MS = 253_402_300_799_999
 _TRANSPORTS: dict[str, SendTransport] = {"http": "http", "sse": "sse", "websocket": "websocket"}
 _LEGACY_MODES: dict[str, SendTransport] = {"sync": "http", "stream": "sse", "websocket": "websocket"}
+#: 1.7.0's RESPONSE_MODES, in order, and the transport each behaves like.
+_RESPONSE_MODES: dict[str, SendTransport] = {"sync": "http", "stream": "sse", "websocket": "websocket"}
 # `value in LEGACY_MODE_MAP` is also true for Object.prototype's keys; those fall through to websocket.
 _PROTOTYPE_KEYS = frozenset(
     {
@@ -483,20 +487,16 @@ class SessionsState:
                 raise err.session_not_found(session_id)
             return {"success": True, "message": f"Session {session_id} deleted successfully"}
 
-    def send_message(self, session_id: str, body: Any) -> SendPrepared:
-        """POST /sessions/{id}/messages, up to and including storing the user message."""
+    def send_message(self, session_id: str, body: Any, send_api: SendApi = "transport") -> SendPrepared:
+        """POST /sessions/{id}/messages, up to and including storing the user message.
+
+        ``send_api`` picks the release's way of choosing a transport (see :mod:`._releases`): ``transport``
+        (1.7.2: ``transport ?? mode``), ``mode`` (1.7.0: ``mode || "websocket"``) or ``flat`` (1.6.5: none).
+        """
         now = self.clock.now_ms()
         with self._lock:
             self._maybe_sweep(now)
-            if body is UNDEFINED or body is None:
-                # Express 5 leaves req.body undefined without a JSON body; the handler reads body.transport.
-                raise err.undefined_property_error("transport", body)
-            requested = _prop(body, "transport")
-            if requested is UNDEFINED or requested is None:
-                requested = _prop(body, "mode")
-            transport, problem = validate_transport(requested)
-            if problem is not None:
-                raise err.invalid_content(problem)
+            transport = self._choose_transport(body, send_api)
             content = _prop(body, "content")
             if not isinstance(content, str):
                 raise err.invalid_content("Invalid message request format")
@@ -549,6 +549,15 @@ class SessionsState:
                 "raw_message": copy.deepcopy(message.raw_message),
                 "metadata": copy.deepcopy(message.metadata),
             }
+            if send_api != "transport":
+                # 1.6.5/1.7.0 answer with the row's camelCase fields (createdAt a Date, so an ISO string in JSON).
+                user_message = {
+                    "id": message.id,
+                    "content": content,
+                    "authorId": message.author_id,
+                    "createdAt": iso_from_ms(now),
+                    "metadata": copy.deepcopy(message.metadata),
+                }
             status = {
                 "expiresAt": iso_from_ms(session.expires_at),
                 "renewalCount": session.renewal_count,
@@ -564,6 +573,32 @@ class SessionsState:
                 content=content,
                 message_id=message.id,
             )
+
+    @staticmethod
+    def _choose_transport(body: Any, send_api: SendApi) -> SendTransport:
+        """The first lines of the release's send handler: which transport, or the error they throw."""
+        if send_api == "flat":
+            return "websocket"  # 1.6.5 reads neither transport nor mode
+        if body is UNDEFINED or body is None:
+            # Express 5 leaves req.body undefined without a JSON body; the handler reads body.transport/mode.
+            raise err.undefined_property_error("transport" if send_api == "transport" else "mode", body)
+        if send_api == "mode":
+            mode = _prop(body, "mode")
+            if not js_truthy(mode):
+                mode = "websocket"
+            # RESPONSE_MODES.includes(mode): strict equality, so only these three strings pass.
+            if not (isinstance(mode, str) and mode in _RESPONSE_MODES):
+                raise err.invalid_content(
+                    f'Invalid mode "{js_to_string(mode)}". Must be one of: {", ".join(_RESPONSE_MODES)}'
+                )
+            return _RESPONSE_MODES[mode]
+        requested = _prop(body, "transport")
+        if requested is UNDEFINED or requested is None:
+            requested = _prop(body, "mode")
+        transport, problem = validate_transport(requested)
+        if problem is not None:
+            raise err.invalid_content(problem)
+        return transport
 
     def store_agent_reply(self, channel_id: str, agent: DeterministicAgent, outcome: AgentOutcome) -> None:
         """Store a websocket-transport agent reply (as the agent's callback to the server would)."""
