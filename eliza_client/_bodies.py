@@ -119,10 +119,12 @@ def send_message_body(
     one out.
     """
     from eliza_sessions_api.models import SendMessageRequest, SendMessageRequestMode, SendMessageRequestTransport
+    from eliza_sessions_api.types import UNSET
 
-    body = SendMessageRequest(content=content)
-    if transport is not None:
-        body.transport = SendMessageRequestTransport(transport)
+    # (The generated model defaults `transport` to the spec's `default: websocket`: UNSET is set to leave it out.)
+    body = SendMessageRequest(
+        content=content, transport=UNSET if transport is None else SendMessageRequestTransport(transport)
+    )
     if mode is not None:
         body.mode = SendMessageRequestMode(mode)
     body.metadata = _metadata(metadata)

@@ -5,16 +5,19 @@ later (so is 1.7.0's, for a send whose ``transport`` it did not read). ``send_an
 for it there, reading the newest messages until an agent message newer than ours appears, within the client's
 reply timeout (and the call's deadline).
 
-Which reply answers which message: the history does not say (replies carry no link to the message they answer),
-so the reply is the oldest agent message stored at or after ours, above ours in the newest-first history. Two
-sends racing in one session can therefore see each other's reply; one conversation at a time per session, the
-way a chat works, is exact.
+Which reply answers which message: the history does not say (replies carry no link to the message they answer), so
+replies are paired with the user messages in the order both were stored (the agent answers a conversation's
+messages in turn), counting only the messages of the last reply timeout before ours. A message the agent chose not
+to answer inside that window takes the next reply, and two clients sending into one session at once may pair each
+other's replies; one conversation at a time per session, the way a chat works, is exact.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from ._errors import ElizaError, ReplyLostError
@@ -28,8 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = ["HistoryReplies", "agent_response_of"]
 
-#: How many of the newest messages one look at the history reads before giving up on finding ours.
+#: How many of the newest messages one look at the history reads at most.
 SCAN_LIMIT: Final = 200
+#: Seconds of history before our message that are paired when the client has no reply timeout.
+DEFAULT_HORIZON: Final = 120.0
 #: Waits between looks: they grow from the first to the last.
 FIRST_WAIT: Final = 0.1
 LAST_WAIT: Final = 1.0
@@ -96,7 +101,13 @@ class HistoryReplies:
             pause = min(LAST_WAIT, pause * 1.5)
 
     def _look(self, send: PreparedSend, message: Message) -> Message | None:
-        """One newest-first read down to our message: the oldest agent message above it, if any."""
+        """One newest-first read: the agent message that answers ``message``, if it is stored yet.
+
+        Replies are paired with user messages first in, first out, over the messages of the last reply timeout
+        before ours (older unanswered messages will not be answered any more), so a late reply to an earlier
+        message is not taken for ours.
+        """
+        horizon = message.created_at - timedelta(seconds=self._reply_timeout or DEFAULT_HORIZON)
         newest_first = MessageIterator(
             self._history(send.operation, send.session_id, send.deadline, None),
             page_size=50,
@@ -104,10 +115,19 @@ class HistoryReplies:
             before=None,
             after=None,
         )
-        candidate: Message | None = None
+        window: list[Message] = []
+        seen_ours = False
         for scanned, stored in enumerate(newest_first):
-            if stored.id == message.id or scanned + 1 >= SCAN_LIMIT:
-                return candidate
-            if stored.is_agent and stored.created_at >= message.created_at:
-                candidate = stored
-        return None  # our message is not (yet) in the history: nothing newer can answer it
+            if stored.created_at < horizon or scanned >= SCAN_LIMIT:
+                break
+            window.append(stored)
+            seen_ours = seen_ours or stored.id == message.id
+        if not seen_ours:
+            return None  # our message is not (yet) in what was read: nothing can be paired with it
+        unanswered: deque[str] = deque()
+        for stored in reversed(window):  # oldest first
+            if not stored.is_agent:
+                unanswered.append(stored.id)
+            elif unanswered and unanswered.popleft() == message.id:
+                return stored
+        return None
