@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     except harness.HarnessError as exc:
         _fail("preflight", exc.message)
     try:
-        _, install_seconds, installed_now = harness.ensure_installed()
+        _, install_seconds, installed_now, _patches = harness.ensure_installed()
     except harness.HarnessError as exc:
         _fail("install", exc.message)
     print(f"conformance: install {install_seconds:.1f} s ({'fresh' if installed_now else 'cached'})", flush=True)
