@@ -195,3 +195,16 @@ def conformance(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("python", "scripts/real_server/conformance.py", *session.posargs)
+
+
+@nox.session
+def drift(session: nox.Session) -> None:
+    """How a published @elizaos/server release differs from openapi.yaml: `nox -s drift -- --server-version 1.7.0`.
+
+    Installs the release through the harness (pinned under scripts/real_server/releases/, or any other published
+    version, resolved now), replays the capture scenario against it in the loopback-only namespace and prints a
+    per-route report of every answer the spec does not allow; `--against FILE` validates against another spec.
+    Exit code 1 when anything differs. Needs root, Node.js 20+ and npm (see scripts/real_server/drift.py).
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "scripts/real_server/drift.py", *session.posargs)
