@@ -100,13 +100,21 @@ def run_capture(version: str, out: Path, expiry: bool, log_dir: Path) -> dict[st
         *([] if expiry else ["--no-expiry"]),
     ]
     print(f"drift: capture: {' '.join(command)}", file=sys.stderr, flush=True)
-    proc = subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    # capture.py logs every exchange on stderr: keep that in a file, show the harness's own lines.
+    capture_log = log_dir / "capture.log"
+    with capture_log.open("w") as log:
+        proc = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=log)
+    output = capture_log.read_text(errors="replace").splitlines()
+    for line in output:
+        if line.startswith("harness:"):
+            print(line, file=sys.stderr, flush=True)
     report: dict[str, Any] = json.loads(report_file.read_text()) if report_file.is_file() else {}
     if proc.returncode != 0 or not out.is_file():
+        tail = "\n".join(output[-30:])
         raise DriftError(
             "capture",
             f"the harness/capture run ended with exit code {proc.returncode} "
-            f"(failed step: {report.get('failed_step')}; {report.get('error')})",
+            f"(failed step: {report.get('failed_step')}; {report.get('error')}); output tail:\n{tail}",
         )
     return report
 
