@@ -189,6 +189,10 @@ def _npm_tools(session: nox.Session) -> Path:
 def conformance(session: nox.Session) -> None:
     """The facade, the spec and the local server against the real @elizaos/server 1.7.2, offline.
 
+    `nox -s conformance -- --server-version X` runs against another release (1.6.5, 1.7.0, 1.7.3-alpha.4 are
+    pinned): a focused set of suites (sessions, sending, paging, errors, the differential scenario), report in
+    reports/conformance-X.md.
+
     Needs root (a loopback-only network namespace), Node.js 20+ and npm; the npm packages are cached. Each
     suite runs against fresh servers; the report goes to reports/conformance.md (see
     scripts/real_server/conformance.py).

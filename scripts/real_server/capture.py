@@ -788,7 +788,10 @@ def main() -> int:
         return 2
     harness_version = os.environ.get("ELIZA_REAL_SERVER_VERSION")
     if not args.server_version:
-        print("capture.py: the server version is unknown (no --server-version, no ELIZA_REAL_SERVER_VERSION)")
+        print(
+            "capture.py: the server version is unknown (no --server-version, no ELIZA_REAL_SERVER_VERSION)",
+            file=sys.stderr,
+        )
         return 2
     if harness_version and harness_version != args.server_version:
         print(

@@ -40,6 +40,7 @@ server's 1000-requests/15-minutes rate limit and its in-memory sessions.
 Example::
 
     python scripts/real_server/harness.py run --api-key secret -- python -m pytest tests/conformance
+    python scripts/real_server/harness.py run --server-version 1.7.0 -- python -m pytest tests/integration
 """
 
 from __future__ import annotations
