@@ -189,9 +189,26 @@ def _npm_tools(session: nox.Session) -> Path:
 def conformance(session: nox.Session) -> None:
     """The facade, the spec and the local server against the real @elizaos/server 1.7.2, offline.
 
+    `nox -s conformance -- --server-version X` runs against another release (1.6.5, 1.7.0, 1.7.3-alpha.4 are
+    pinned): a focused set of suites (sessions, sending, paging, errors, the differential scenario), report in
+    reports/conformance-X.md.
+
     Needs root (a loopback-only network namespace), Node.js 20+ and npm; the npm packages are cached. Each
     suite runs against fresh servers; the report goes to reports/conformance.md (see
     scripts/real_server/conformance.py).
     """
     session.install("-e", ".[test]")
     session.run("python", "scripts/real_server/conformance.py", *session.posargs)
+
+
+@nox.session
+def drift(session: nox.Session) -> None:
+    """How a published @elizaos/server release differs from openapi.yaml: `nox -s drift -- --server-version 1.7.0`.
+
+    Installs the release through the harness (pinned under scripts/real_server/releases/, or any other published
+    version, resolved now), replays the capture scenario against it in the loopback-only namespace and prints a
+    per-route report of every answer the spec does not allow; `--against FILE` validates against another spec.
+    Exit code 1 when anything differs. Needs root, Node.js 20+ and npm (see scripts/real_server/drift.py).
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "scripts/real_server/drift.py", *session.posargs)

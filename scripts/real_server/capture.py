@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Capture what the real ``@elizaos/server`` 1.7.2 says on the wire, for every Sessions API route and error.
+"""Capture what a real ``@elizaos/server`` release says on the wire, for every Sessions API route and error.
 
 Run it inside the harness (loopback-only namespace), with the main, keyed and streaming instances::
 
-    python scripts/real_server/harness.py run --keyed-instance --stream-instance \\
+    python scripts/real_server/harness.py run --server-version 1.7.2 --keyed-instance --stream-instance \\
         --env SESSION_MIN_TIMEOUT_MINUTES=1 --env SESSION_CLEANUP_INTERVAL_MINUTES=60 \\
         -- python scripts/real_server/capture.py --out scripts/real_server/captures/1.7.2.json
+
+The same scenario runs against every release (``--server-version`` of the harness; the release is recorded as
+the file's ``version``, from ``ELIZA_REAL_SERVER_VERSION`` or ``--server-version``). Routes that answer
+differently on a release (1.6.5 and 1.7.0 send) are simply recorded as they are.
 
 Requests are written byte-for-byte over a plain socket (so malformed bodies, missing bodies and odd headers
 go out exactly as listed), and responses are read raw: status line, headers in order, the body exactly as
@@ -760,6 +764,11 @@ def _iso_ms(value: str) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--server-version",
+        default=os.environ.get("ELIZA_REAL_SERVER_VERSION"),
+        help="the release being captured (default: ELIZA_REAL_SERVER_VERSION, set by the harness)",
+    )
     parser.add_argument("--no-expiry", action="store_true", help="skip the ~62 s expiry scenario")
     parser.add_argument("--no-429", action="store_true", help="do not spend the keyed instance's rate budget")
     parser.add_argument("--model-delay-ms", type=int, default=0, help="the servers' model delay (recorded only)")
@@ -774,6 +783,19 @@ def main() -> int:
     if main_server is None:
         print(
             "capture.py: ELIZA_REAL_BASE_URL/ELIZA_REAL_AGENT_ID not set; run it inside harness.py",
+            file=sys.stderr,
+        )
+        return 2
+    harness_version = os.environ.get("ELIZA_REAL_SERVER_VERSION")
+    if not args.server_version:
+        print(
+            "capture.py: the server version is unknown (no --server-version, no ELIZA_REAL_SERVER_VERSION)",
+            file=sys.stderr,
+        )
+        return 2
+    if harness_version and harness_version != args.server_version:
+        print(
+            f"capture.py: --server-version {args.server_version} but the harness runs {harness_version}",
             file=sys.stderr,
         )
         return 2
@@ -794,7 +816,7 @@ def main() -> int:
         scenario_main(runner, main_server, expiry=not args.no_expiry)
     doc = {
         "server": "@elizaos/server",
-        "version": os.environ.get("ELIZA_REAL_SERVER_VERSION", "1.7.2"),
+        "version": args.server_version,
         "captured_at": started,
         "instances": {
             srv.name: {"base_url": srv.base_url, "agent_id": srv.agent_id, "api_key": srv.api_key}
@@ -809,6 +831,7 @@ def main() -> int:
             "keyed": "ELIZA_SERVER_AUTH_TOKEN set, default SESSION_* settings, fixed-reply model (not streaming)",
             "stream": "no API key, fixed-reply model that streams its reply in 16-char pieces when asked to",
         },
+        "command": " ".join(sys.argv),
         "exchanges": capture.exchanges,
     }
     out = Path(args.out)

@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""Run commands against the real ``@elizaos/server`` 1.7.2, offline, in a loopback-only network namespace.
+"""Run commands against a real ``@elizaos/server`` release, offline, in a loopback-only network namespace.
+
+``--server-version X`` picks the release (default 1.7.2). Each supported release has its pinned
+``releases/<X>/package.json`` and ``package-lock.json`` (exact versions of ``@elizaos/server``, ``core``,
+``plugin-sql`` and ``plugin-bootstrap``); ``--unpinned`` allows any other published release, whose lockfile is
+then generated into the cache (``npm install --package-lock-only``) and reported as unpinned.
 
 Steps (each failure names its step and exits non-zero):
 
 1. ``preflight`` -- ``node`` (>= 20), ``npm``, ``unshare``, ``ip`` exist; we are root (``unshare --net``).
-2. ``install`` -- ``npm ci --ignore-scripts`` of the pinned ``package.json``/``package-lock.json`` into a
-   cache directory (``$ELIZA_REAL_SERVER_CACHE`` or ``~/.cache/eliza-client/real-server-1.7.2``), one
+2. ``install`` -- ``npm ci --ignore-scripts`` of the release's pinned ``package.json``/``package-lock.json``
+   into a cache directory (``$ELIZA_REAL_SERVER_CACHE/<X>`` or ``~/.cache/eliza-client/real-server-<X>``), one
    sub-directory per lockfile hash, reused when present. The only step that uses the network (npm registry).
+   ``patch`` -- then (on every run, idempotently) the known fixes of broken published bundles are applied to the
+   installed packages (see ``PATCHES``: 1.7.3-alpha.4's bundle imports ``bcrypt`` by its build machine's absolute
+   path); each is logged and listed in the report's ``patches``.
 3. ``netns`` -- re-executes itself under ``unshare --net`` and brings ``lo`` up; refuses to go on if any
    interface other than ``lo`` is visible. Signals to the harness are forwarded; every child gets
    ``PR_SET_PDEATHSIG`` so nothing outlives it.
@@ -32,6 +40,7 @@ server's 1000-requests/15-minutes rate limit and its in-memory sessions.
 Example::
 
     python scripts/real_server/harness.py run --api-key secret -- python -m pytest tests/conformance
+    python scripts/real_server/harness.py run --server-version 1.7.0 -- python -m pytest tests/integration
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -57,10 +67,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PACKAGE_JSON = HERE / "package.json"
-PACKAGE_LOCK = HERE / "package-lock.json"
+RELEASES_DIR = HERE / "releases"
 START_MJS = HERE / "start.mjs"
-SERVER_VERSION = "1.7.2"
+DEFAULT_SERVER_VERSION = "1.7.2"
+SUPPORTED_VERSIONS = ("1.6.5", "1.7.0", "1.7.2", "1.7.3-alpha.4")
+ELIZA_PACKAGES = ("@elizaos/core", "@elizaos/plugin-bootstrap", "@elizaos/plugin-sql", "@elizaos/server")
 DEAD_SENTRY_DSN = "http://00000000000000000000000000000000@127.0.0.1:9/0"
 READY_MARKER = "ELIZA_REAL_READY "
 DEFAULT_PORT = 3900
@@ -103,41 +114,137 @@ def preflight() -> None:
         raise HarnessError("preflight", "must run as root (unshare --net needs CAP_SYS_ADMIN)")
 
 
-def cache_root() -> Path:
+@dataclass(frozen=True)
+class Release:
+    """One ``@elizaos/server`` release: where its pinned (or generated) package files are."""
+
+    version: str
+    package_json: Path
+    package_lock: Path
+    pinned: bool
+
+    @property
+    def lock_hash(self) -> str:
+        digest = hashlib.sha256()
+        digest.update(self.package_json.read_bytes())
+        digest.update(self.package_lock.read_bytes())
+        return digest.hexdigest()[:16]
+
+    @property
+    def install_dir(self) -> Path:
+        return cache_root(self.version) / self.lock_hash
+
+
+def _valid_version(version: str) -> str:
+    # A version names directories and goes into npm specifiers: digits, dots, letters, '-', '+' only.
+    if not version or not all(c.isalnum() or c in ".-+" for c in version) or version.startswith((".", "-")):
+        raise HarnessError("config", f"not a release version: {version!r}")
+    return version
+
+
+def cache_root(version: str = DEFAULT_SERVER_VERSION) -> Path:
     env = os.environ.get("ELIZA_REAL_SERVER_CACHE")
     if env:
-        return Path(env)
-    return Path.home() / ".cache" / "eliza-client" / f"real-server-{SERVER_VERSION}"
+        return Path(env) / version
+    return Path.home() / ".cache" / "eliza-client" / f"real-server-{version}"
 
 
-def lock_hash() -> str:
-    digest = hashlib.sha256()
-    digest.update(PACKAGE_JSON.read_bytes())
-    digest.update(PACKAGE_LOCK.read_bytes())
-    return digest.hexdigest()[:16]
+def release_package_json(version: str) -> str:
+    deps = ",\n".join(f'    "{name}": "{version}"' for name in ELIZA_PACKAGES)
+    return (
+        "{\n"
+        '  "name": "eliza-client-real-server",\n'
+        '  "version": "0.0.0",\n'
+        '  "private": true,\n'
+        f'  "description": "Pinned @elizaos/server {version} used by eliza-client\'s conformance harness '
+        '(started offline, loopback only).",\n'
+        '  "type": "module",\n'
+        '  "dependencies": {\n'
+        f"{deps}\n"
+        "  }\n"
+        "}\n"
+    )
 
 
-def install_dir() -> Path:
-    return cache_root() / lock_hash()
+def release(version: str = DEFAULT_SERVER_VERSION, *, unpinned: bool = False) -> Release:
+    """The release's package files: pinned under ``releases/<version>/``, or (``unpinned``) generated into the cache.
 
-
-def ensure_installed() -> tuple[Path, float, bool]:
-    """Install the pinned packages into the cache if needed.
-
-    Returns the ``node_modules`` path, the seconds spent, and whether an install ran.
+    An unpinned release's lockfile is resolved once with ``npm install --package-lock-only --ignore-scripts`` (this
+    uses the npm registry) and kept in the cache, so later runs install the same tree.
     """
-    target = install_dir()
+    version = _valid_version(version)
+    pinned_dir = RELEASES_DIR / version
+    if (pinned_dir / "package.json").is_file() and (pinned_dir / "package-lock.json").is_file():
+        return Release(version, pinned_dir / "package.json", pinned_dir / "package-lock.json", pinned=True)
+    if not unpinned:
+        known = sorted(p.name for p in RELEASES_DIR.iterdir() if (p / "package-lock.json").is_file())
+        raise HarnessError(
+            "config",
+            f"no pinned package files for @elizaos/server {version} in {RELEASES_DIR} (pinned: {', '.join(known)}); "
+            "pass --unpinned to resolve a lockfile for it now",
+        )
+    lock_dir = cache_root(version) / "unpinned-lock"
+    package_json, package_lock = lock_dir / "package.json", lock_dir / "package-lock.json"
+    if not package_lock.is_file():
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        package_json.write_text(release_package_json(version))
+        _log(f"resolving a lockfile for the unpinned @elizaos/server {version} (npm install --package-lock-only)")
+        proc = subprocess.run(
+            [
+                "npm",
+                "install",
+                "--package-lock-only",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ],
+            cwd=lock_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0 or not package_lock.is_file():
+            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-20:])
+            shutil.rmtree(lock_dir, ignore_errors=True)
+            raise HarnessError("install", f"cannot resolve @elizaos/server {version} (exit {proc.returncode}):\n{tail}")
+    return Release(version, package_json, package_lock, pinned=False)
+
+
+def install_dir(version: str = DEFAULT_SERVER_VERSION, *, unpinned: bool = False) -> Path:
+    return release(version, unpinned=unpinned).install_dir
+
+
+def _installed_versions(node_modules: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in ELIZA_PACKAGES:
+        manifest = node_modules / name / "package.json"
+        if manifest.is_file():
+            out[name] = str(json.loads(manifest.read_text()).get("version"))
+    return out
+
+
+def ensure_installed(
+    version: str = DEFAULT_SERVER_VERSION, *, unpinned: bool = False
+) -> tuple[Path, float, bool, list[str]]:
+    """Install the release's pinned packages into the cache if needed, then apply the known bundle fixes.
+
+    Returns the ``node_modules`` path, the seconds spent, whether an install ran, and the patches (one line each,
+    saying whether it was applied now or already in place).
+    """
+    rel = release(version, unpinned=unpinned)
+    target = rel.install_dir
     marker = target / ".installed"
     node_modules = target / "node_modules"
     if marker.is_file() and (node_modules / "@elizaos" / "server" / "package.json").is_file():
-        return node_modules, 0.0, False
+        return node_modules, 0.0, False, apply_patches(rel.version, node_modules)
     started = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        shutil.copy2(PACKAGE_JSON, staging / "package.json")
-        shutil.copy2(PACKAGE_LOCK, staging / "package-lock.json")
-        _log(f"installing @elizaos/server {SERVER_VERSION} into {target} (npm ci)")
+        shutil.copy2(rel.package_json, staging / "package.json")
+        shutil.copy2(rel.package_lock, staging / "package-lock.json")
+        _log(f"installing @elizaos/server {rel.version} into {target} (npm ci)")
         # --ignore-scripts: no postinstall downloads (bun, esbuild binaries); the server runs on plain node.
         proc = subprocess.run(
             ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -149,14 +256,84 @@ def ensure_installed() -> tuple[Path, float, bool]:
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
             raise HarnessError("install", f"npm ci failed with exit code {proc.returncode}:\n{tail}")
-        (staging / ".installed").write_text(json.dumps({"lock_hash": lock_hash(), "at": time.time()}) + "\n")
+        found = _installed_versions(staging / "node_modules")
+        wrong = {name: v for name, v in found.items() if v != rel.version}
+        if set(found) != set(ELIZA_PACKAGES) or wrong:
+            raise HarnessError("install", f"installed @elizaos packages are not all {rel.version}: {found}")
+        info = {"lock_hash": rel.lock_hash, "version": rel.version, "pinned": rel.pinned, "at": time.time()}
+        (staging / ".installed").write_text(json.dumps(info) + "\n")
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return node_modules, time.monotonic() - started, True
+    return node_modules, time.monotonic() - started, True, apply_patches(rel.version, node_modules)
+
+
+# --------------------------------------------------------------------------- patch
+
+
+@dataclass(frozen=True)
+class BundlePatch:
+    """Replace what a published bundle gets wrong: every match of ``pattern`` becomes ``replacement``.
+
+    ``replacement`` must not match ``pattern`` (so applying twice changes nothing); finding neither the bad text nor
+    the replacement fails the ``patch`` step (the bundle changed: look again).
+    """
+
+    name: str
+    versions: tuple[str, ...]
+    package: str
+    pattern: re.Pattern[str]
+    replacement: str
+    why: str
+
+
+PATCHES: tuple[BundlePatch, ...] = (
+    BundlePatch(
+        name="bcrypt-absolute-path",
+        versions=("1.7.3-alpha.4",),
+        package="@elizaos/server",
+        # dist/index.js:2075 inlines bcrypt.js as
+        # `var __dirname = "/home/runner/work/eliza/eliza/node_modules/bcrypt";`
+        # and then loads the native binding with node-gyp-build(path.resolve(__dirname)): on any other machine the
+        # import throws. The fix resolves the installed bcrypt package's directory (`__require` is the bundle's
+        # createRequire(import.meta.url), so the plain specifier "bcrypt" resolves from the bundle's node_modules).
+        pattern=re.compile(r"""(?P<q>["'])/[^"'\s]*/node_modules/bcrypt(?P=q)"""),
+        replacement='__require("path").dirname(__require.resolve("bcrypt/package.json"))',
+        why="the published bundle hard-codes the build machine's absolute path to bcrypt and crashes on import",
+    ),
+)
+
+
+def apply_patches(version: str, node_modules: Path) -> list[str]:
+    """Apply the release's bundle fixes (idempotent); returns one line per patch: what, where, applied or present."""
+    done: list[str] = []
+    for patch in PATCHES:
+        if version not in patch.versions:
+            continue
+        dist = node_modules / patch.package / "dist"
+        files = sorted(p for p in dist.rglob("*") if p.suffix in {".js", ".mjs", ".cjs"} and p.is_file())
+        changed: list[str] = []
+        already: list[str] = []
+        for path in files:
+            text = path.read_text(errors="surrogateescape")
+            new, count = patch.pattern.subn(lambda _m, p=patch: p.replacement, text)
+            if count:
+                path.write_text(new, errors="surrogateescape")
+                changed.append(f"{path.relative_to(node_modules)} ({count}x)")
+            elif patch.replacement in text:
+                already.append(str(path.relative_to(node_modules)))
+        if changed:
+            line = f"{patch.name}: applied now to {', '.join(changed)} ({patch.why})"
+        elif already:
+            line = f"{patch.name}: already applied in {', '.join(already)}"
+        else:
+            raise HarnessError("patch", f"{patch.name}: neither the bad text nor the fix found in {dist} ({patch.why})")
+        _log(f"patch {line}")
+        done.append(line)
+    return done
 
 
 # --------------------------------------------------------------------------- configuration
@@ -181,6 +358,7 @@ class RunConfig:
     log_dir: str
     keep_data: bool
     min_timeout_minutes: int | None
+    server_version: str = DEFAULT_SERVER_VERSION
 
 
 @dataclass
@@ -196,7 +374,10 @@ class InstanceResult:
 
 @dataclass
 class RunReport:
-    server_version: str = SERVER_VERSION
+    server_version: str = DEFAULT_SERVER_VERSION
+    pinned: bool = True
+    install_dir: str = ""
+    patches: list[str] = field(default_factory=list)
     install_seconds: float = 0.0
     installed_now: bool = False
     instances: list[InstanceResult] = field(default_factory=list)
@@ -414,7 +595,7 @@ def _stop_instance(running: _Running, keep_data: bool) -> None:
         shutil.rmtree(running.data_dir.parent, ignore_errors=True)
 
 
-def _command_env(results: Sequence[InstanceResult]) -> dict[str, str]:
+def _command_env(results: Sequence[InstanceResult], server_version: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     for key in [k for k in env if k.startswith("ELIZA_REAL_")]:
@@ -422,7 +603,7 @@ def _command_env(results: Sequence[InstanceResult]) -> dict[str, str]:
     main = results[0]
     env["ELIZA_REAL_BASE_URL"] = main.base_url
     env["ELIZA_REAL_AGENT_ID"] = main.agent_id
-    env["ELIZA_REAL_SERVER_VERSION"] = SERVER_VERSION
+    env["ELIZA_REAL_SERVER_VERSION"] = server_version
     env["ELIZA_REAL_SERVER_LOG"] = main.log_file
     if main.api_key:
         env["ELIZA_REAL_API_KEY"] = main.api_key
@@ -438,14 +619,14 @@ def _command_env(results: Sequence[InstanceResult]) -> dict[str, str]:
 
 def run_inside(cfg: RunConfig) -> RunReport:
     """Runs in the loopback-only namespace: start servers, run the command, stop the servers."""
-    report = RunReport()
+    report = RunReport(server_version=cfg.server_version)
     _bring_up_loopback()
     running: list[_Running] = []
     try:
         for spec in cfg.instances:
             running.append(_spawn_instance(cfg, spec))
         report.instances = _wait_ready(cfg, running)
-        env = _command_env(report.instances)
+        env = _command_env(report.instances, cfg.server_version)
         _log(f"run: {' '.join(cfg.command)}")
         started = time.monotonic()
         report.exit_code = _run_command(cfg.command, env)
@@ -492,6 +673,7 @@ def _build_config(args: argparse.Namespace, node_modules: Path) -> RunConfig:
         log_dir=str(Path(log_dir).resolve()),
         keep_data=args.keep_data,
         min_timeout_minutes=args.min_timeout_minutes,
+        server_version=args.server_version,
     )
 
 
@@ -508,7 +690,8 @@ def _env_pairs(items: Sequence[str] | None) -> dict[str, str]:
 def run(args: argparse.Namespace) -> RunReport:
     total_started = time.monotonic()
     preflight()
-    node_modules, install_seconds, installed_now = ensure_installed()
+    rel = release(args.server_version, unpinned=args.unpinned)
+    node_modules, install_seconds, installed_now, patches = ensure_installed(rel.version, unpinned=args.unpinned)
     cfg = _build_config(args, node_modules)
     with tempfile.TemporaryDirectory(prefix="eliza-real-run-") as tmp:
         cfg_path = Path(tmp) / "config.json"
@@ -531,6 +714,10 @@ def run(args: argparse.Namespace) -> RunReport:
             raise HarnessError("netns", f"'unshare --net' run ended with code {returncode} and no report")
         data = json.loads(out_path.read_text())
     report = RunReport(
+        server_version=rel.version,
+        pinned=rel.pinned,
+        install_dir=str(rel.install_dir),
+        patches=patches,
         install_seconds=round(install_seconds, 3),
         installed_now=installed_now,
         instances=[InstanceResult(**i) for i in data["instances"]],
@@ -585,15 +772,19 @@ def _inside_main(cfg_path: str, out_path: str) -> int:
     try:
         report = run_inside(cfg)
     except HarnessError as exc:
-        report = RunReport(exit_code=1, failed_step=exc.step, error=exc.message)
+        report = RunReport(cfg.server_version, exit_code=1, failed_step=exc.step, error=exc.message)
     except KeyboardInterrupt:
-        report = RunReport(exit_code=130, failed_step="run", error="interrupted")
+        report = RunReport(cfg.server_version, exit_code=130, failed_step="run", error="interrupted")
     Path(out_path).write_text(json.dumps(asdict(report)))
     return report.exit_code
 
 
 def _print_summary(report: RunReport) -> None:
     starts = ", ".join(f"{i.name} {i.start_seconds:.1f}s" for i in report.instances) or "-"
+    _log(
+        f"@elizaos/server {report.server_version}{'' if report.pinned else ' (unpinned)'}; "
+        f"patches: {report.patches or 'none'}"
+    )
     _log(
         f"timings: install {report.install_seconds:.1f}s"
         f"{' (fresh)' if report.installed_now else ' (cached)'}, start [{starts}], "
@@ -605,9 +796,11 @@ def _print_summary(report: RunReport) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("install", help="install the pinned npm packages into the cache (if needed)")
-    sub.add_parser("where", help="print the install cache directory")
+    p_install = sub.add_parser("install", help="install the pinned npm packages into the cache (if needed)")
+    p_where = sub.add_parser("where", help="print the install cache directory")
     p_run = sub.add_parser("run", help="start the server(s) in a loopback-only netns and run COMMAND there")
+    for sub_parser in (p_install, p_where, p_run):
+        add_version_arguments(sub_parser)
     p_run.add_argument("--port", type=int, default=DEFAULT_PORT)
     p_run.add_argument("--api-key", default=None, help="ELIZA_SERVER_AUTH_TOKEN for the main instance")
     p_run.add_argument("--keyed-instance", action="store_true", help="also start a second instance with a key")
@@ -632,6 +825,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_version_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--server-version`` and ``--unpinned`` (shared with conformance.py, capture and drift)."""
+    parser.add_argument(
+        "--server-version",
+        default=DEFAULT_SERVER_VERSION,
+        help=f"the @elizaos/server release (default {DEFAULT_SERVER_VERSION}; pinned: {', '.join(SUPPORTED_VERSIONS)})",
+    )
+    parser.add_argument(
+        "--unpinned",
+        action="store_true",
+        help="allow a release without pinned files in releases/: resolve its lockfile into the cache now",
+    )
+
+
 @contextlib.contextmanager
 def _harness_errors() -> Iterator[None]:
     try:
@@ -648,13 +855,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     with _harness_errors():
         if args.cmd == "where":
-            print(install_dir())
+            print(install_dir(args.server_version, unpinned=args.unpinned))
             return 0
         if args.cmd == "install":
             preflight()
-            node_modules, seconds, fresh = ensure_installed()
+            node_modules, seconds, fresh, patches = ensure_installed(args.server_version, unpinned=args.unpinned)
             how = f"installed in {seconds:.1f} s" if fresh else "cached"
-            _log(f"install: {node_modules} ({how})")
+            _log(
+                f"install: @elizaos/server {args.server_version} in {node_modules} ({how}); "
+                f"patches: {patches or 'none'}"
+            )
             return 0
         report = run(args)
         if args.report:

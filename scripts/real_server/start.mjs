@@ -1,4 +1,5 @@
-// Start the real @elizaos/server 1.7.2 programmatically with one offline agent.
+// Start a real @elizaos/server release (1.6.5, 1.7.0, 1.7.2, 1.7.3-alpha.4 checked) programmatically with one
+// offline agent. The same AgentServer API (new AgentServer(); await server.start({port, dataDir, agents})) works on all.
 //
 // SAFETY: run this ONLY inside a network namespace that has nothing but loopback
 // (harness.py does that: `unshare --net`, `ip link set lo up`). This script refuses to
