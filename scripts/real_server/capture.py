@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 SESSIONS = "/api/messaging/sessions"
+VERSION = "/api/system/version"
 UNKNOWN_AGENT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 USER = "7a9d2e41-0c3b-4f5e-8a6d-9b8c7d6e5f40"
 NO_SUCH_SESSION = "00000000-1111-4222-8333-444444444444"
@@ -249,6 +250,8 @@ def create_body(agent: str, **extra: Any) -> dict[str, Any]:
 
 def scenario_main(r: Runner, s: Server, expiry: bool) -> None:
     a = s.agent_id
+    # --- the release
+    r.do("version.ok", s, "GET", VERSION)
     # --- health / list on an empty server
     r.do("health.empty", s, "GET", f"{SESSIONS}/health")
     r.do("list.empty", s, "GET", SESSIONS)
@@ -646,6 +649,8 @@ def scenario_keyed(r: Runner, s: Server, force_429: bool) -> None:
     a = s.agent_id
     r.do("auth.health_no_key", s, "GET", f"{SESSIONS}/health", api_key=False)
     r.do("auth.health_key", s, "GET", f"{SESSIONS}/health")
+    r.do("auth.version_no_key", s, "GET", VERSION, api_key=False)
+    r.do("auth.version_key", s, "GET", VERSION)
     r.do(
         "auth.health_wrong_key",
         s,

@@ -101,7 +101,8 @@ def test_every_send_method_gives_the_same_models_on_every_release(
         assert isinstance(sent, SendResult)
         assert isinstance(sent.message, Message)
         assert (sent.message.content, sent.message.is_agent) == ("hello", False)
-        assert isinstance(sent.message.created_at, datetime) and sent.message.created_at.tzinfo is not None
+        assert isinstance(sent.message.created_at, datetime)
+        assert sent.message.created_at.tzinfo is not None
         assert sent.message.client_message_id is not None
         assert isinstance(sent.session_status, SessionStatus)
 
@@ -113,7 +114,8 @@ def test_every_send_method_gives_the_same_models_on_every_release(
 
         with client.sessions.stream(sid, "tell me") as stream:
             events = list(stream)
-        assert isinstance(events[0], UserMessageEvent) and events[0].message.content == "tell me"
+        assert isinstance(events[0], UserMessageEvent)
+        assert events[0].message.content == "tell me"
         assert isinstance(events[-1], DoneEvent)
         assert events[-1].agent_response.text == "You said: tell me"
         assert stream.text == "You said: tell me"
@@ -179,7 +181,8 @@ def test_a_lost_answer_on_a_release_that_stores_replies_still_gives_the_reply(re
         sid = open_session(client, server)
         server.faults.drop_connection(when="after_store", route="send_message")
         reply = client.sessions.send_and_wait(sid, "are you there")
-        assert reply.agent_response is not None and reply.agent_response.text == "You said: are you there"
+        assert reply.agent_response is not None
+        assert reply.agent_response.text == "You said: are you there"
         assert [m["content"] for m in server.stored_messages(sid)].count("are you there") == 1
         server.faults.drop_connection(when="after_store", route="send_message")
         with client.sessions.stream(sid, "and now") as stream:
@@ -187,9 +190,7 @@ def test_a_lost_answer_on_a_release_that_stores_replies_still_gives_the_reply(re
         assert [m["content"] for m in server.stored_messages(sid)].count("and now") == 1
 
 
-def test_a_wrong_pin_is_corrected_by_the_answers_with_one_warning(
-    wire: Wire, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_wrong_pin_is_corrected_by_the_answers_with_one_warning(wire: Wire, caplog: pytest.LogCaptureFixture) -> None:
     # Pinned to 1.7.2 but the server is 1.7.0: `transport` is not read, the answer says 1.7.0, the reply comes
     # from the history this once, and the next send uses 1.7.0's form.
     with (
@@ -200,12 +201,15 @@ def test_a_wrong_pin_is_corrected_by_the_answers_with_one_warning(
         sid = open_session(client, server)
         first = client.sessions.send_and_wait(sid, "first")
         second = client.sessions.send_and_wait(sid, "second")
-    assert first.agent_response is not None and first.agent_response.text == "You said: first"
-    assert second.agent_response is not None and second.agent_response.text == "You said: second"
+    assert first.agent_response is not None
+    assert first.agent_response.text == "You said: first"
+    assert second.agent_response is not None
+    assert second.agent_response.text == "You said: second"
     bodies = wire.send_bodies()
     assert [request_fields(b) for b in bodies] == [{"transport": "http"}, {"mode": "sync"}]
     warnings = [r.getMessage() for r in caplog.records if "pinned" in r.getMessage()]
-    assert len(warnings) == 1 and "1.7.0" in warnings[0]
+    assert len(warnings) == 1
+    assert "1.7.0" in warnings[0]
 
 
 def test_server_version_reads_the_release_and_teaches_the_client(server: LocalSessionsServer, release: str) -> None:
@@ -214,7 +218,8 @@ def test_server_version_reads_the_release_and_teaches_the_client(server: LocalSe
         version = client.server_version()
         assert isinstance(version, ServerVersion)
         assert version.version == release
-        assert version.timestamp is not None and version.uptime is not None
+        assert version.timestamp is not None
+        assert version.uptime is not None
         sid = open_session(client, server)
         client.sessions.send_and_wait(sid, "hi")
     # Known from the version endpoint: the very first send is in the release's own form.

@@ -22,9 +22,11 @@ beyond the project's `test` extra); `$ref`s resolve against the spec itself thro
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -41,6 +43,7 @@ CAPTURE_DIR = ROOT / "scripts" / "real_server" / "captures"
 CAPTURES = ("1.7.2.json", "1.7.2-slow-model.json")
 SPEC_URI = "urn:eliza-client:openapi"
 SESSIONS_PREFIX = "/api/messaging/sessions"
+VERSION_PATH = "/api/system/version"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 # Exchanges on /api/messaging/sessions… that reach no operation of the spec, with the reason. Only genuinely
@@ -96,9 +99,9 @@ class Exchange:
 
 
 @cache
-def load_exchanges() -> tuple[Exchange, ...]:
+def load_exchanges(names: tuple[str, ...] = CAPTURES) -> tuple[Exchange, ...]:
     found: list[Exchange] = []
-    for name in CAPTURES:
+    for name in names:
         capture = json.loads((CAPTURE_DIR / name).read_text())
         for index, raw in enumerate(capture["exchanges"]):
             request, response = raw["request"], raw["response"]
@@ -117,18 +120,43 @@ def load_exchanges() -> tuple[Exchange, ...]:
 
 
 def in_sessions_api(exchange: Exchange) -> bool:
-    path = urlsplit(exchange.path).path.lower()
-    return path == SESSIONS_PREFIX or path.startswith(SESSIONS_PREFIX + "/")
+    """On a route of the spec: the Sessions API, or the version route it reads."""
+    path = urlsplit(exchange.path).path.lower().rstrip("/")
+    return path in (SESSIONS_PREFIX, VERSION_PATH) or path.startswith(SESSIONS_PREFIX + "/")
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The spec
 
 
+#: The document the checks use instead of ``SPEC_PATH``'s while ``use_document`` is active (another release's).
+_document: dict[str, Any] | None = None
+
+
 @cache
 def load_spec() -> dict[str, Any]:
+    if _document is not None:
+        return _document
     spec: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
     return spec
+
+
+@contextmanager
+def use_document(document: dict[str, Any]) -> Iterator[None]:
+    """Check against ``document`` (a release's OpenAPI document) inside the block, then against the spec again."""
+    global _document  # noqa: PLW0603 -- one switch for the module-level caches that every check reads
+    previous, _document = _document, document
+    _clear_caches()
+    try:
+        yield
+    finally:
+        _document = previous
+        _clear_caches()
+
+
+def _clear_caches() -> None:
+    for cached in (load_spec, registry, validator):
+        cached.cache_clear()
 
 
 @cache
@@ -491,3 +519,71 @@ def test_no_enum_on_response_fields() -> None:
             if method in item:
                 found.extend(walk(item[method]["responses"], f"{method.upper()} {template}"))
     assert found == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every release: its capture against its own document (openapi.yaml with the release's overlay applied)
+
+#: The capture of each release that openapi.yaml's x-eliza-releases derives a document for (1.7.2's are above).
+RELEASE_CAPTURES: dict[str, tuple[str, ...]] = {
+    "1.6.5": ("1.6.5.json",),
+    "1.7.0": ("1.7.0.json",),
+    "1.7.3-alpha.4": ("1.7.3-alpha.4.json",),
+}
+
+
+@cache
+def _releases_module() -> Any:
+    location = ROOT / "scripts" / "spec" / "releases.py"
+    spec = importlib.util.spec_from_file_location("_eliza_spec_releases", location)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def release_document(version: str) -> dict[str, Any]:
+    """The OpenAPI document of ``version``, derived by ``scripts/spec/releases.py`` from openapi.yaml."""
+    document: dict[str, Any] = _releases_module().release_document(version)
+    return document
+
+
+def _release_violations(version: str, document: dict[str, Any]) -> dict[str, list[str]]:
+    exchanges = [
+        e for e in load_exchanges(RELEASE_CAPTURES[version]) if in_sessions_api(e) and e.id not in NOT_OPERATIONS
+    ]
+    assert len(exchanges) > 150, f"the {version} capture has only {len(exchanges)} exchanges"
+    with use_document(document):
+        found = {e.key: problems for e in exchanges if (problems := violations(e))}
+        covered = {find_operation(e.method, e.path) for e in exchanges}
+        operations = {
+            Operation(template, method, f"/paths/{escape(template)}/{method}")
+            for template, item in load_spec()["paths"].items()
+            for method in item
+            if method in HTTP_METHODS
+        }
+    assert covered == operations, f"the {version} capture does not cover every operation"
+    return found
+
+
+def test_the_releases_are_the_ones_the_spec_lists() -> None:
+    assert set(_releases_module().releases(load_spec())) == {"1.7.2", *RELEASE_CAPTURES}
+
+
+@pytest.mark.parametrize("version", sorted(RELEASE_CAPTURES))
+def test_every_release_capture_conforms_to_its_release_document(version: str) -> None:
+    assert _release_violations(version, release_document(version)) == {}
+
+
+@pytest.mark.parametrize("version", ["1.6.5", "1.7.0"])
+def test_the_older_releases_need_their_overlay(version: str) -> None:
+    """Without its overlay an older release's sends violate the 1.7.2 document, and only its sends: the overlay
+    is what makes the release test pass, and it describes exactly the part that differs."""
+    found = _release_violations(version, yaml.safe_load(SPEC_PATH.read_text()))
+    assert found, f"{version}'s capture conforms to the 1.7.2 document: its overlay is not needed?"
+    for key, problems in found.items():
+        exchange = next(e for e in load_exchanges(RELEASE_CAPTURES[version]) if e.key == key)
+        operation = find_operation(exchange.method, exchange.path)
+        assert operation is not None
+        assert operation.operation_id == "send_message", (key, problems)

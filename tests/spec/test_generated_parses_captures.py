@@ -17,7 +17,7 @@ import requests
 from eliza_sessions_api import Client
 from eliza_sessions_api.models import AuthError, MiddlewareError, SessionError, TransportFailure
 
-from .test_captures_conform import Exchange, find_operation, validated_exchanges
+from .test_captures_conform import Exchange, find_operation, pointer_get, validated_exchanges
 
 ERROR_TYPES = (AuthError, MiddlewareError, SessionError, TransportFailure)
 
@@ -44,7 +44,8 @@ def parse(exchange: Exchange) -> Any:
     """The exchange's response through the generated `_parse_response` of the operation it routes to."""
     operation = find_operation(exchange.method, exchange.path)
     assert operation is not None
-    module = importlib.import_module(f"eliza_sessions_api.api.sessions.{operation.operation_id}")
+    tag = pointer_get(operation.pointer)["tags"][0]  # the generator puts each endpoint in its first tag's package
+    module = importlib.import_module(f"eliza_sessions_api.api.{tag}.{operation.operation_id}")
     response = requests.Response()
     response.status_code = exchange.status
     response._content = exchange.body.encode()
