@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,18 +21,23 @@ import requests
 
 from eliza_client import (
     AgentResponse,
+    APITimeoutError,
+    AuthenticationError,
     DoneEvent,
     ElizaClient,
+    ElizaError,
+    InternalServerError,
     Message,
     Reply,
     ReplyLostError,
     SendResult,
     ServerVersion,
     SessionStatus,
+    Timeout,
     UserMessageEvent,
     ValidationError,
 )
-from eliza_client.testing import SILENT_MARKER, LocalSessionsServer
+from eliza_client.testing import SILENT_MARKER, LocalSessionsServer, make_jwt
 
 RELEASES = ("1.6.5", "1.7.0", "1.7.2", "1.7.3-alpha.4")
 #: The request field(s) each release reads for a send that waits, once the client knows the release.
@@ -272,3 +278,146 @@ def test_a_caller_chosen_id_is_exactly_once_on_every_release(server: LocalSessio
         again = client.sessions.send_message(sid, "once", client_message_id=cmid)
     assert first.message.id == again.message.id
     assert [m["content"] for m in server.stored_messages(sid)].count("once") == 1
+
+
+# --- data isolation (1.7.3): a bearer token on every call, kept secret ------------------------------------------
+
+JWT_SECRET = "isolation-secret-4f1c"
+
+
+@pytest.fixture
+def isolated() -> Iterator[LocalSessionsServer]:
+    with LocalSessionsServer(
+        server_version="1.7.3-alpha.4", data_isolation=True, jwt_secret=JWT_SECRET, rate_limit=None, reply_delay=0.05
+    ) as srv:
+        yield srv
+
+
+def test_a_bearer_token_opens_a_data_isolation_server(isolated: LocalSessionsServer) -> None:
+    token = make_jwt(JWT_SECRET, "user-1")
+    with ElizaClient(isolated.base_url, bearer_token=token, reply_timeout=5) as client:
+        sid = open_session(client, isolated)
+        assert client.sessions.send_and_wait(sid, "hi").agent_response is not None
+        assert [m.content for m in client.sessions.iter_messages(sid)] == ["hi"]
+        assert client.server_version().version == "1.7.3-alpha.4"
+
+
+def test_the_token_comes_from_the_environment(isolated: LocalSessionsServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELIZA_BEARER_TOKEN", make_jwt(JWT_SECRET, "user-2"))
+    with ElizaClient(isolated.base_url) as client:
+        assert client.sessions.health().status == "healthy"
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (None, None),
+        (make_jwt("another-secret", "user-1"), "signature verification failed"),
+        (make_jwt(JWT_SECRET, "user-1", exp=1), '"exp" claim timestamp check failed'),
+        ("not.a.jwt", "JWT verification failed"),
+    ],
+    ids=["missing", "foreign-signature", "expired", "garbage"],
+)
+def test_a_refused_token_is_an_authentication_error_naming_the_credential(
+    isolated: LocalSessionsServer, token: str | None, reason: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        ElizaClient(isolated.base_url, bearer_token=token) as client,
+        caplog.at_level(logging.DEBUG, logger="eliza_client"),
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        client.sessions.list()
+    error = caught.value
+    assert error.status_code == 401
+    assert error.credential == "bearer_token"
+    if reason is None:
+        assert "JWT token required" in str(error)
+        assert error.details is None
+    else:
+        assert "Invalid JWT token" in str(error)
+        assert reason in str(error.details)
+    if token is not None:
+        # The token is a secret: never in the error, its repr, its body or headers, the client's repr or the logs.
+        seen = [str(error), repr(error), repr(error.body), repr(error.headers), repr(client), caplog.text]
+        assert not [text for text in seen if token in text]
+
+
+def test_the_api_key_is_checked_first_and_named_as_such() -> None:
+    token = make_jwt(JWT_SECRET, "u")
+    with LocalSessionsServer(
+        server_version="1.7.3-alpha.4", data_isolation=True, jwt_secret=JWT_SECRET, api_key="k-1", rate_limit=None
+    ) as server:
+        with (
+            ElizaClient(server.base_url, api_key="wrong", bearer_token=token) as client,
+            pytest.raises(AuthenticationError) as caught,
+        ):
+            client.sessions.list()
+        assert caught.value.credential == "api_key"
+        with (
+            ElizaClient(server.base_url, api_key="k-1") as client,
+            pytest.raises(AuthenticationError) as caught,
+        ):
+            client.sessions.list()
+        assert caught.value.credential == "bearer_token"
+        with ElizaClient(server.base_url, api_key="k-1", bearer_token=token) as client:
+            assert client.sessions.list().total == 0
+
+
+@pytest.mark.parametrize("token", ["", " padded ", "line\nbreak", "Bearer\x00x"])
+def test_a_malformed_bearer_token_is_a_validation_error_naming_it(token: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ElizaClient("http://127.0.0.1:9", bearer_token=token)
+    assert caught.value.field == "bearer_token"
+    assert token not in str(caught.value) or not token.strip()
+
+
+# --- outside the envelope: the history the reply is read from is slow or failing ---------------------------------
+
+
+def test_a_slow_history_cannot_hold_a_1_6_5_wait_past_its_deadline(wire: Wire) -> None:
+    # Every history read takes 1.5 s and the agent never answers: the wait ends by the call's deadline (total 2 s
+    # plus the 2 s reply timeout), saying the message is stored.
+    with (
+        LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(
+            server.base_url, session=wire.session, timeout=Timeout(1.0, 3.0, total=2.0), reply_timeout=2.0
+        ) as client,
+    ):
+        sid = open_session(client, server)
+        server.faults.delay(1.5, route="list_messages", count=100)
+        started = time.monotonic()
+        with pytest.raises(ElizaError) as caught:
+            client.sessions.send_and_wait(sid, f"anyone {SILENT_MARKER}")
+        elapsed = time.monotonic() - started
+    assert elapsed < 8.0, elapsed
+    assert caught.value.delivery == "stored"
+    assert isinstance(caught.value, ReplyLostError | APITimeoutError)
+
+
+def test_a_failing_history_during_a_1_6_5_wait_is_raised_as_stored(wire: Wire) -> None:
+    with (
+        LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(server.base_url, session=wire.session, reply_timeout=5, max_retries=1) as client,
+    ):
+        sid = open_session(client, server)
+        client.sessions.send_message(sid, "learn the release")  # known as 1.6.5 from here on
+        server.faults.fail_next(500, route="list_messages", count=50)
+        with pytest.raises(InternalServerError) as caught:
+            client.sessions.send_and_wait(sid, "and the reply?")
+    assert caught.value.delivery == "stored"
+    assert caught.value.client_message_id is not None
+    assert [m["content"] for m in server.stored_messages(sid)].count("and the reply?") == 1
+
+
+def test_an_answer_in_no_release_s_shape_is_reconciled_not_trusted(wire: Wire) -> None:
+    # A proxy (or a future release) answers 201 with a body none of the releases write: the client cannot read
+    # the acknowledgement, finds the message in the history, and never sends it twice.
+    with (
+        LocalSessionsServer(server_version="1.7.2", rate_limit=None, reply_delay=0.05) as server,
+        ElizaClient(server.base_url, session=wire.session, reconcile_window=0.5) as client,
+    ):
+        sid = open_session(client, server)
+        server.faults.corrupt_body("wrong_shape", route="send_message", when="after_store")
+        sent = client.sessions.send_message(sid, "odd answer")
+    assert sent.message.content == "odd answer"
+    assert [m["content"] for m in server.stored_messages(sid)].count("odd answer") == 1
