@@ -239,10 +239,34 @@ def render(
     return "\n".join(lines)
 
 
+def derive_release_document(version: str, directory: Path) -> Path:
+    """Write release ``version``'s OpenAPI document (``scripts/spec/releases.py``) into ``directory``."""
+    import yaml
+
+    loader = importlib.util.spec_from_file_location("_drift_releases", ROOT / "scripts" / "spec" / "releases.py")
+    assert loader is not None
+    assert loader.loader is not None
+    releases = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(releases)
+    try:
+        document = releases.release_document(version)
+    except releases.OverlayError as exc:
+        raise DriftError("spec", str(exc)) from exc
+    target = directory / f"openapi-{version}.yaml"
+    target.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server-version", default=harness.DEFAULT_SERVER_VERSION)
     parser.add_argument("--against", default=str(ROOT / "openapi.yaml"), help="the spec to validate against")
+    parser.add_argument(
+        "--against-release",
+        default=None,
+        metavar="X",
+        help="validate against release X's document (openapi.yaml with X's x-eliza-releases overlay applied)",
+    )
     parser.add_argument("--capture", default=None, help="check this capture file instead of recording one")
     parser.add_argument("--keep-capture", default=None, help="also write the recorded capture here")
     parser.add_argument("--with-expiry", action="store_true", help="include the ~62 s expiry scenario")
@@ -251,9 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        spec = Path(args.against).resolve()
-        validator = load_validator(spec)
         with tempfile.TemporaryDirectory(prefix="eliza-drift-") as tmp:
+            spec = Path(args.against).resolve()
+            if args.against_release:
+                spec = derive_release_document(args.against_release, Path(tmp))
+            validator = load_validator(spec)
+            validator.load_spec()  # read now: a derived document lives in the temporary directory
             if args.capture:
                 capture_path = Path(args.capture)
                 if not capture_path.is_file():
