@@ -30,7 +30,7 @@ from eliza_client import (
     UserMessageEvent,
     ValidationError,
 )
-from eliza_client.testing import LocalSessionsServer
+from eliza_client.testing import DEFAULT_SERVER_VERSION, SERVER_VERSIONS, LocalSessionsServer
 
 WEBSOCKET_MESSAGE = "Hello! What can you do?"
 HTTP_MESSAGE = "Tell me something short."
@@ -94,8 +94,13 @@ def target(args: argparse.Namespace) -> Iterator[tuple[str, str | None, str]]:
         yield args.base_url, args.api_key, args.agent_id
         return
     # Replies to `websocket` sends are stored a moment later, as on the real server.
-    with LocalSessionsServer(api_key="demo-key", reply_delay=0.15, chunk_delay=0.08) as server:
-        say(f"Started the local sessions server at {server.base_url},")
+    with LocalSessionsServer(
+        api_key="demo-key", reply_delay=0.15, chunk_delay=0.08, server_version=args.server_version
+    ) as server:
+        release = (
+            "" if args.server_version == DEFAULT_SERVER_VERSION else f" (as @elizaos/server {args.server_version})"
+        )
+        say(f"Started the local sessions server at {server.base_url}{release},")
         say(f"serving agent {server.agent_id}.")
         yield server.base_url, server.api_key, server.agent_id
 
@@ -115,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", default=os.environ.get("ELIZA_BASE_URL"))
     parser.add_argument("--api-key", default=os.environ.get("ELIZA_API_KEY"))
     parser.add_argument("--agent-id", default=os.environ.get("ELIZA_AGENT_ID"))
+    parser.add_argument(
+        "--server-version",
+        default=DEFAULT_SERVER_VERSION,
+        choices=SERVER_VERSIONS,
+        help="the release the embedded local server imitates (the client finds out by itself)",
+    )
     args = parser.parse_args(argv)
 
     with target(args) as (base_url, api_key, agent_id), ElizaClient(base_url, api_key=api_key) as client:
@@ -143,14 +154,17 @@ def main(argv: list[str] | None = None) -> int:
 
             step("5. Stream the reply as it is written (sse transport)")
             with client.sessions.stream(session.id, STREAM_MESSAGE) as stream:
+                chunks = 0
                 for event in stream:
                     if isinstance(event, UserMessageEvent):
                         say(f"(stored as {event.message.id})")
                         print("agent: ", end="", flush=True)
                     elif isinstance(event, ChunkEvent):
+                        chunks += 1
                         print(event.text, end="", flush=True)
                     elif isinstance(event, DoneEvent):
-                        say()
+                        # A release that cannot stream (1.6.5) sends the whole reply in `done`, without chunks.
+                        say(event.agent_response.text or "" if not chunks else "")
                         say(f"(done: actions={list(event.agent_response.actions)})")
                     elif isinstance(event, ErrorEvent):
                         say(f"\n(the agent failed: {event.error})")
@@ -165,11 +179,14 @@ def main(argv: list[str] | None = None) -> int:
             replies = sum(message.is_agent for message in history)
             users = len(history) - replies
             late = "" if replies else " (the reply to step 3 had not been stored yet)"
-            note(
-                f"{users} user messages and {replies} agent {'reply' if replies == 1 else 'replies'}{late}: the "
-                "server stores only the replies to websocket sends (step 3). Replies over the http (step 4) and "
-                "sse (step 5) transports go back to the caller and are never stored."
-            )
+            counted = f"{users} user messages and {replies} agent {'reply' if replies == 1 else 'replies'}{late}"
+            if replies > 1:
+                note(f"{counted}: this release stores every reply, whichever way it was asked for.")
+            else:
+                note(
+                    f"{counted}: the server stores only the replies to websocket sends (step 3). Replies over the "
+                    "http (step 4) and sse (step 5) transports go back to the caller and are never stored."
+                )
             newest = list(itertools.islice(client.sessions.iter_messages(session.id), 2))
             say("The two newest, fetched lazily: " + ", ".join(f'"{shorten(m.content, 20)}"' for m in newest))
 

@@ -177,3 +177,25 @@ def test_shorten() -> None:
 )
 def test_duration(value: timedelta, expected: str) -> None:
     assert demo.duration(value) == expected
+
+
+@pytest.mark.parametrize("release", ["1.6.5", "1.7.0"])
+def test_it_runs_against_the_older_releases_too(release: str) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ELIZA_")}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env["PYTHONIOENCODING"] = "utf-8"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--server-version", release],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == ""
+    assert f"(as @elizaos/server {release})" in done.stdout
+    # The same steps, the same replies: the agent answered the wait and the stream on this release too.
+    assert done.stdout.count("You said:") >= 3, done.stdout
