@@ -248,18 +248,9 @@ class ElizaClient:
         Raises: what any call raises (:class:`AuthenticationError` without the right API key,
         :class:`NotFoundError` from a server or proxy without the route, …).
         """
-        from eliza_sessions_api.api.system import get_server_version
+        from ._releases import read_server_version
 
-        from ._converter import structure
-        from ._models import ServerVersion
-        from ._releases import dialect_of_version
-
-        operation = "server_version"
-        answer = self._transport.request(operation, lambda raw: get_server_version.sync_raw(**raw), self._options)
-        version = structure(answer.json(), ServerVersion, operation=operation, status_code=answer.status_code)
-        dialect = dialect_of_version(version.version)
-        if dialect is not None:
-            self._transport.release.learn(dialect, source=f"version endpoint ({version.version})")
+        version = read_server_version(self._transport, self._options, operation="server_version")
         return version
 
     @property

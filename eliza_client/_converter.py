@@ -259,9 +259,9 @@ _HEALTH: _Spec = {
 _SERVER_VERSION: _Spec = {
     "version": (wire.ServerVersion.version, _str),
     "source": (wire.ServerVersion.source, _optional_str),
-    "timestamp": (wire.ServerVersion.timestamp, _timestamp),
+    "timestamp": (wire.ServerVersion.timestamp, _optional(_timestamp)),
     "environment": (wire.ServerVersion.environment, _optional_str),
-    "uptime": (wire.ServerVersion.uptime, _seconds),
+    "uptime": (wire.ServerVersion.uptime, _optional(_seconds)),
 }
 _HISTORY_MESSAGE: _Spec = {
     "id": (wire.Message.id, _str),

@@ -36,6 +36,9 @@ from ._logs import get_logger
 
 if TYPE_CHECKING:
     from ._converter import BusMessage
+    from ._deadline import Deadline
+    from ._models import ServerVersion
+    from ._transport import RequestOptions, Transport
 
 __all__ = [
     "KNOWN_RELEASES",
@@ -47,6 +50,7 @@ __all__ = [
     "check_server_version",
     "dialect_of_version",
     "read_send_answer",
+    "read_server_version",
 ]
 
 logger = get_logger()
@@ -207,3 +211,23 @@ def read_send_answer(data: Any) -> SendAnswer | None:
             agent_response=None,
         )
     return None
+
+
+def read_server_version(
+    transport: Transport, options: RequestOptions, *, operation: str, deadline: Deadline | None = None
+) -> ServerVersion:
+    """``GET /api/system/version``; a release it names teaches ``transport.release`` the server's dialect.
+
+    Raises: what any read raises.
+    """
+    from eliza_sessions_api.api.system import get_server_version
+
+    from ._converter import structure
+    from ._models import ServerVersion
+
+    answer = transport.request(operation, lambda raw: get_server_version.sync_raw(**raw), options, deadline=deadline)
+    version = structure(answer.json(), ServerVersion, operation=operation, status_code=answer.status_code)
+    dialect = dialect_of_version(version.version.strip())
+    if dialect is not None:
+        transport.release.learn(dialect, source=f"version endpoint ({version.version})")
+    return version

@@ -7,9 +7,11 @@ reply timeout (and the call's deadline).
 
 Which reply answers which message: the history does not say (replies carry no link to the message they answer), so
 replies are paired with the user messages in the order both were stored (the agent answers a conversation's
-messages in turn), counting only the messages of the last reply timeout before ours. A message the agent chose not
-to answer inside that window takes the next reply, and two clients sending into one session at once may pair each
-other's replies; one conversation at a time per session, the way a chat works, is exact.
+messages in turn), over a window reaching twice the reply timeout back. That is exact for a conversation that
+waits for each reply, and for bursts of messages the agent answers in turn. What it cannot tell apart: a message
+the agent chose not to answer takes the next reply, so later waits in the window end in ``ReplyLostError`` (an
+honest failure, not a wrong reply) until the window has passed it; two clients sending into one session at once
+may pair each other's replies; and a reply later than twice the reply timeout is taken for a newer message's.
 """
 
 from __future__ import annotations
@@ -27,14 +29,12 @@ from ._pagination import FetchPage, MessageIterator
 if TYPE_CHECKING:
     from ._deadline import Deadline
     from ._sending import PreparedSend
-    from ._transport import Answer, RequestOptions, Transport
+    from ._transport import Answer, Transport
 
 __all__ = ["HistoryReplies", "agent_response_of"]
 
-#: How many of the newest messages one look at the history reads at most.
-SCAN_LIMIT: Final = 200
-#: Seconds of history before our message that are paired when the client has no reply timeout.
-DEFAULT_HORIZON: Final = 120.0
+#: How many messages the pairing window may hold (one look reads at most this many).
+SCAN_LIMIT: Final = 2000
 #: Waits between looks: they grow from the first to the last.
 FIRST_WAIT: Final = 0.1
 LAST_WAIT: Final = 1.0
@@ -60,21 +60,22 @@ class HistoryReplies:
     def __init__(
         self,
         transport: Transport,
-        reply_options: RequestOptions,
+        reply_timeout: float,
         history: Callable[[str, str, Deadline | None, Callable[[Answer], None] | None], FetchPage],
     ) -> None:
         self._transport = transport
-        self._reply_timeout = reply_options.timeout.read
+        self._reply_timeout = reply_timeout  # the client's reply_timeout: how long the agent may take
         self._history = history
 
     def wait(self, send: PreparedSend, message: Message) -> AgentResponse:
         """The reply to ``message`` once it is in the history.
 
         Raises: :class:`ReplyLostError` (the message is stored) when no reply appears within the reply timeout or
-        the call's deadline; what the history reads raise (tagged ``stored``: the message is there).
+        the call's deadline, or when the history is too crowded to tell which reply is ours; what the history reads
+        raise (tagged ``stored``: the message is there).
         """
         started = time.monotonic()
-        limit = None if self._reply_timeout is None else started + self._reply_timeout
+        limit = started + self._reply_timeout
         waited, pause = 0.0, FIRST_WAIT
         while True:
             try:
@@ -82,52 +83,71 @@ class HistoryReplies:
             except ElizaError as err:
                 err.client_message_id, err.delivery = send.client_message_id, "stored"  # it is in the history
                 raise
-            if reply is not None:
+            if isinstance(reply, Message):
                 return agent_response_of(reply)
-            remaining = send.deadline.remaining()
-            now = started + waited
-            if (limit is not None and now + pause > limit) or (remaining is not None and pause >= remaining):
-                raise ReplyLostError(
-                    f"{send.operation}: message {send.client_message_id} was stored, but no agent reply appeared in "
-                    f"the history within {waited:.1f} s (this server release stores replies there instead of "
-                    "answering with them)",
-                    sent_message=message,
-                    client_message_id=send.client_message_id,
-                    session_id=send.session_id,
-                    operation=send.operation,
+            if reply is _CROWDED:
+                raise self._lost(
+                    send,
+                    message,
+                    f"more than {SCAN_LIMIT} messages were stored around it, too many to tell which reply is its own",
                 )
-            self._transport.sleep(pause)
-            waited += pause
+            now = started + waited
+            wait = min(pause, limit - now)
+            remaining = send.deadline.remaining()
+            if wait <= 0 or (remaining is not None and wait >= remaining):
+                raise self._lost(send, message, f"no agent reply appeared in the history within {waited:.1f} s")
+            # (Sleeping through the transport: a closed client wakes at once, and tests may skip the waits.)
+            self._transport.sleep(wait)
+            waited += wait
             pause = min(LAST_WAIT, pause * 1.5)
 
-    def _look(self, send: PreparedSend, message: Message) -> Message | None:
-        """One newest-first read: the agent message that answers ``message``, if it is stored yet.
+    @staticmethod
+    def _lost(send: PreparedSend, message: Message, why: str) -> ReplyLostError:
+        return ReplyLostError(
+            f"{send.operation}: message {send.client_message_id} was stored, but {why} (this server release stores "
+            "replies there instead of answering with them)",
+            sent_message=message,
+            client_message_id=send.client_message_id,
+            session_id=send.session_id,
+            operation=send.operation,
+        )
 
-        Replies are paired with user messages first in, first out, over the messages of the last reply timeout
-        before ours (older unanswered messages will not be answered any more), so a late reply to an earlier
-        message is not taken for ours.
+    def _look(self, send: PreparedSend, message: Message) -> Message | object | None:
+        """One read of the history back to the pairing window's start: the agent message that answers
+        ``message`` if it is stored yet (None if not; ``_CROWDED`` if the window holds too many messages).
+
+        Replies are paired with the user messages first in, first out, in the order both were stored (at the same
+        millisecond a user message comes first: a reply never precedes its message). The window starts twice the
+        reply timeout before our message, so an earlier message whose reply is late still counts, and the whole
+        window is read: cutting it short would keep replies whose messages were cut and shift every pairing.
         """
-        horizon = message.created_at - timedelta(seconds=self._reply_timeout or DEFAULT_HORIZON)
+        horizon = message.created_at - timedelta(seconds=2 * self._reply_timeout)
         newest_first = MessageIterator(
             self._history(send.operation, send.session_id, send.deadline, None),
-            page_size=50,
+            page_size=100,
             oldest_first=False,
             before=None,
             after=None,
         )
         window: list[Message] = []
-        seen_ours = False
-        for scanned, stored in enumerate(newest_first):
-            if stored.created_at < horizon or scanned >= SCAN_LIMIT:
+        for stored in newest_first:
+            if stored.created_at < horizon:
                 break
+            if len(window) >= SCAN_LIMIT:
+                return _CROWDED
             window.append(stored)
-            seen_ours = seen_ours or stored.id == message.id
-        if not seen_ours:
+        if all(stored.id != message.id for stored in window):
             return None  # our message is not (yet) in what was read: nothing can be paired with it
+        # Oldest first; a stable sort keeps the server's order otherwise.
+        window.sort(key=lambda stored: (stored.created_at, stored.is_agent))
         unanswered: deque[str] = deque()
-        for stored in reversed(window):  # oldest first
+        for stored in window:
             if not stored.is_agent:
                 unanswered.append(stored.id)
             elif unanswered and unanswered.popleft() == message.id:
                 return stored
         return None
+
+
+#: What ``_look`` returns when the pairing window holds more messages than it reads.
+_CROWDED: Final = object()

@@ -41,7 +41,7 @@ import attrs
 from eliza_sessions_api.types import UNSET
 
 from ._bodies import send_message_body
-from ._constants import CLIENT_MESSAGE_ID_KEY, DEFAULT_RECONCILE_WINDOW, SendTransport
+from ._constants import CLIENT_MESSAGE_ID_KEY, DEFAULT_RECONCILE_WINDOW, DEFAULT_REPLY_READ_TIMEOUT, SendTransport
 from ._converter import structure
 from ._deadline import Deadline
 from ._errors import (
@@ -65,7 +65,7 @@ from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import AgentResponse, Message, Reply, SendResult, SessionStatus
 from ._pagination import FetchPage, MessageIterator
-from ._releases import REPLIES_IN_HISTORY, SendAnswer, read_send_answer
+from ._releases import REPLIES_IN_HISTORY, SendAnswer, read_send_answer, read_server_version
 from ._replies import HistoryReplies
 from ._retries import OperationSafety, backoff_delay
 from ._transport import Answer, OpenStream, OutcomeUnknown, RequestOptions, Transport
@@ -156,13 +156,14 @@ class Sender:
         history: Callable[[str, str, Deadline | None, Callable[[Answer], None] | None], FetchPage],
         *,
         reconcile_window: float = DEFAULT_RECONCILE_WINDOW,
+        reply_timeout: float = DEFAULT_REPLY_READ_TIMEOUT,
     ) -> None:
         self._transport = transport
         self._options = options
         self._reply_options = reply_options
         self._history = history
         self._window = reconcile_window
-        self._replies = HistoryReplies(transport, reply_options, history)
+        self._replies = HistoryReplies(transport, reply_timeout, history)
 
     # --- the request ------------------------------------------------------------------------------------------
 
@@ -485,9 +486,22 @@ class Sender:
         error.__cause__ = failure
         return error
 
-    def _reply_in_history(self, error: APIError) -> bool:
-        """Whether a reply lost with its answer can be read from the history: the release stores every reply."""
-        return isinstance(error, ReplyLostError) and self._transport.release.dialect in REPLIES_IN_HISTORY
+    def _reply_in_history(self, error: APIError, send: PreparedSend) -> bool:
+        """Whether the reply to a message that is stored (its answer lost, or an error) can be read from the history:
+        the release stores every reply. Not known yet (no answer was read): the version endpoint is asked, once."""
+        if not isinstance(error, ReplyLostError | AgentError):
+            return False
+        dialect = self._transport.release.dialect
+        if dialect is None:
+            try:
+                read_server_version(self._transport, self._options, operation=send.operation, deadline=send.deadline)
+            except ElizaError as err:
+                logger.info("%s: could not read the server's release (%s)", send.operation, err)
+            dialect = self._transport.release.dialect
+        if dialect == "1.6.5":
+            # 1.6.5's handler never involves the agent: after the store, an error (even a 5xx) is not the agent's.
+            return True
+        return dialect in REPLIES_IN_HISTORY and isinstance(error, ReplyLostError)
 
     @staticmethod
     def _waited(parsed: SendAnswer, send: PreparedSend) -> bool:
@@ -516,7 +530,7 @@ class Sender:
         outcome = self._deliver(send, self._reply_options, stream=False)
         if isinstance(outcome, _Stored):
             error = self._reply_error(outcome, send)
-            if not self._reply_in_history(error):
+            if not self._reply_in_history(error, send):
                 raise error
             # Stored, its answer lost; this release also stores the reply in the history: read it there.
             reply = self._replies.wait(send, outcome.message)
@@ -544,7 +558,7 @@ class Sender:
         outcome = self._deliver(send, self._reply_options, stream=True)
         if isinstance(outcome, _Stored):
             error = self._reply_error(outcome, send)
-            if not self._reply_in_history(error):
+            if not self._reply_in_history(error, send):
                 raise error
             stored = outcome.message
             return MessageStream.from_history(

@@ -134,7 +134,12 @@ class SessionsResource:
             extra_headers=options.extra_headers,
         )
         self._sender = Sender(
-            transport, self._options, self._reply_options, self._history_fetcher, reconcile_window=reconcile_window
+            transport,
+            self._options,
+            self._reply_options,
+            self._history_fetcher,
+            reconcile_window=reconcile_window,
+            reply_timeout=read,
         )
 
     # --- plumbing -------------------------------------------------------------------------------------------

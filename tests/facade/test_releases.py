@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+import responses
 
 from eliza_client import (
     AgentResponse,
@@ -421,3 +422,78 @@ def test_an_answer_in_no_release_s_shape_is_reconciled_not_trusted(wire: Wire) -
         sent = client.sessions.send_message(sid, "odd answer")
     assert sent.message.content == "odd answer"
     assert [m["content"] for m in server.stored_messages(sid)].count("odd answer") == 1
+
+
+# --- pairing a 1.6.5 reply with its message (adversarial review findings, each failed before its fix) -----------
+
+
+def test_a_burst_of_messages_before_a_wait_does_not_shift_the_pairing() -> None:
+    # 120 messages sent faster than the agent answers, then a wait: the window is read whole, so no reply is left
+    # without its message (a 200-message cut once paired 'burst 78''s reply with the question).
+    with (
+        LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=0.5) as server,
+        ElizaClient(server.base_url, server_version="1.6.5", reply_timeout=10) as client,
+    ):
+        sid = open_session(client, server)
+        for index in range(120):
+            client.sessions.send_message(sid, f"burst {index}")
+        reply = client.sessions.send_and_wait(sid, "the real question")
+    assert reply.agent_response is not None
+    assert reply.agent_response.text == "You said: the real question"
+
+
+def test_a_late_reply_to_an_earlier_question_is_not_taken_for_the_next_one() -> None:
+    # A's reply comes after A's wait gave up and after B was asked: it is A's, and B gets its own.
+    with (
+        LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=3.0) as server,
+        ElizaClient(server.base_url, server_version="1.6.5", reply_timeout=2.0) as client,
+    ):
+        sid = open_session(client, server)
+        started = time.monotonic()
+        with pytest.raises(ReplyLostError) as caught:
+            client.sessions.send_and_wait(sid, "question A")
+        assert caught.value.delivery == "stored"
+        assert time.monotonic() - started >= 1.9  # the whole reply timeout was waited
+        time.sleep(max(0.0, 2.5 - (time.monotonic() - started)))
+        server.reply_delay = 1.5
+        reply = client.sessions.send_and_wait(sid, "question B")
+    assert reply.agent_response is not None
+    assert reply.agent_response.text == "You said: question B"
+
+
+def test_replies_stored_in_the_same_millisecond_as_their_message_are_paired() -> None:
+    with (
+        LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=0.0) as server,
+        ElizaClient(server.base_url, server_version="1.6.5", reply_timeout=5) as client,
+    ):
+        sid = open_session(client, server)
+        texts = []
+        for index in range(30):
+            reply = client.sessions.send_and_wait(sid, f"q{index}")
+            texts.append(reply.agent_response.text if reply.agent_response else None)
+    assert texts == [f"You said: q{index}" for index in range(30)]
+
+
+def test_a_fresh_client_retrying_a_stored_1_6_5_send_gets_its_reply() -> None:
+    # The first call succeeded, the process restarted, the caller retries with its id: nothing is sent twice, and
+    # the reply is read from the history (the new client asks the version endpoint which release this is).
+    with LocalSessionsServer(server_version="1.6.5", rate_limit=None, reply_delay=0.05) as server:
+        cmid = str(uuid.uuid4())
+        with ElizaClient(server.base_url, reply_timeout=5) as first:
+            sid = open_session(first, server)
+            first.sessions.send_and_wait(sid, "hello", client_message_id=cmid)
+        with ElizaClient(server.base_url, reply_timeout=5) as fresh:
+            again = fresh.sessions.send_and_wait(sid, "hello", client_message_id=cmid)
+        assert again.agent_response is not None
+        assert again.agent_response.text == "You said: hello"
+        assert [m["content"] for m in server.stored_messages(sid)].count("hello") == 1
+
+
+@responses.activate
+def test_a_server_version_with_nulls_reads_as_absent_fields() -> None:
+    # (A mock: no release sends nulls here; a proxy or a newer release might.)
+    body = {"version": "1.7.0", "source": None, "timestamp": None, "environment": None, "uptime": None}
+    responses.get("http://eliza.test/api/system/version", json=body)
+    with ElizaClient("http://eliza.test") as client:
+        version = client.server_version()
+    assert (version.version, version.timestamp, version.uptime, version.source) == ("1.7.0", None, None, None)
