@@ -25,10 +25,12 @@ session=...)`` (the client never modifies a session it is given) or is used dire
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -181,6 +183,7 @@ def _validator_for(version: str) -> ModuleType:
     """A private copy of the capture validator (``tests/spec/test_captures_conform.py``) whose spec is the
     document of ``version``, written to a temporary file (the module reads its spec from ``SPEC_PATH``)."""
     directory = Path(tempfile.mkdtemp(prefix="eliza-release-spec-"))
+    atexit.register(shutil.rmtree, directory, True)
     spec_file = directory / f"openapi-{version}.yaml"
     spec_file.write_text(yaml.safe_dump(release_document(version), sort_keys=False, allow_unicode=True))
     module = _load(_VALIDATOR_MODULE, f"_integration_validator_{version.replace('.', '_').replace('-', '_')}")
