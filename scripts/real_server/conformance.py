@@ -4,8 +4,9 @@
 ``--server-version X`` (default 1.7.2) picks the release (see ``harness.py``). 1.7.2 runs the full set of suites
 below; every other release runs a focused set (``FOCUSED_SUITES``): the facade's sessions, sending, paging and
 error tests (``tests/integration/test_sessions.py``, ``test_messages.py``, ``test_errors.py``) and the differential
-scenario. The facade's support for the older releases' send answers (1.6.5, 1.7.0) is written separately: until it
-is in, their sending tests are expected to fail, and the report says which and how.
+scenario. The harness tells the tests the release (``ELIZA_REAL_SERVER_VERSION``): every response is validated
+against that release's document (``scripts/spec/releases.py``), the local servers imitate it, and the tests expect
+what that release does (``RELEASE_FACTS`` in ``tests/integration/_support.py``).
 
 Steps (a failing step is named, loudly, and the exit code is non-zero):
 
@@ -272,11 +273,11 @@ def _suite_details(name: str, stats: dict[str, Any]) -> list[str]:
             f"(the local run: {stats['requests_local']}); real run {stats['seconds_real']:.1f} s",
             "- differences local vs real:",
             *_bullets(stats["differences"], "none"),
-            "- documented divergences (tests/conformance/scenario.py KNOWN_DIVERGENCES):",
+            "- documented divergences (tests/conformance/scenario.py RELEASE_DIVERGENCES):",
             *_bullets([f"{k}: {v}" for k, v in stats["documented"].items()], "none"),
             "- unexplained differences:",
             *_bullets(stats["unexplained"], "none"),
-            "- real transcript vs the recorded one (tests/conformance/data/real_transcript.json):",
+            "- real transcript vs the recorded 1.7.2 one (tests/conformance/data/real_transcript.json):",
             *_bullets(stats["recorded_transcript_drift"], "identical"),
         ]
     return [*lines, ""]

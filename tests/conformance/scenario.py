@@ -1,5 +1,6 @@
 """The differential scenario: one scripted conversation with a Sessions API server, in plain ``requests``, whose
-transcript can be compared between the real ``@elizaos/server`` 1.7.2 and the local server.
+transcript can be compared between a real ``@elizaos/server`` release (1.7.2 unless told otherwise) and the local
+server imitating the same release.
 
 About 55 requests cover success on every route, validation errors, clamping, pagination edges, expiry (a
 one-minute session, so the scenario lasts ~62 s on the real server; the local server's clock jumps instead),
@@ -15,7 +16,12 @@ route). Each step records
 * the names of the response headers (minus the per-response ones: Date, ETag, lengths).
 
 :func:`compare` lists every difference between two transcripts; a difference is acceptable only when it is in
-:data:`KNOWN_DIVERGENCES` with its reason.
+:data:`KNOWN_DIVERGENCES` (or, for another release, that release's entry of :data:`RELEASE_DIVERGENCES`) with its
+reason.
+
+On the releases that store the agent's reply to every send (1.6.5, 1.7.0: ``Servers.stores_every_reply``), the
+scenario waits (unrecorded) for each accepted send's reply to be stored before the next step, so that the history
+steps see the same messages in the same order on both servers.
 """
 
 from __future__ import annotations
@@ -45,6 +51,15 @@ _VOLATILE_HEADERS = frozenset({"date", "etag", "content-length", "transfer-encod
 #: A difference not listed here fails the comparison; an entry that no longer matches a difference fails too.
 KNOWN_DIVERGENCES: dict[str, str] = {
     # (The two NUL-character steps diverged until the local server learned that the database rejects U+0000.)
+}
+
+#: The known and accepted differences between a real release and the local server imitating it, by release (the
+#: 1.7.2 entry is :data:`KNOWN_DIVERGENCES`); the same rules: each with its reason, none may go stale.
+RELEASE_DIVERGENCES: dict[str, dict[str, str]] = {
+    "1.6.5": {},
+    "1.7.0": {},
+    "1.7.2": KNOWN_DIVERGENCES,
+    "1.7.3-alpha.4": {},
 }
 
 
@@ -194,6 +209,8 @@ class Servers:
     keyed_api_key: str
     wait: Callable[[float], None] = time.sleep  # let server time pass (the local server's clock can jump)
     http: requests.Session = field(default_factory=requests.Session)
+    #: The release stores the agent's reply to every accepted send (1.6.5, 1.7.0), not only to websocket sends.
+    stores_every_reply: bool = False
 
 
 class Scenario:
@@ -202,6 +219,7 @@ class Scenario:
     def __init__(self, servers: Servers) -> None:
         self.s = servers
         self.steps: list[Step] = []
+        self._accepted_sends: dict[str, int] = {}  # session id -> sends answered 2xx (stores_every_reply only)
 
     # -- plumbing
 
@@ -218,6 +236,12 @@ class Scenario:
             # Two sends inside one millisecond have no order the server defines (no tie-breaker), and the history
             # steps compare order: let a little server time pass after each send (the local clock just jumps).
             self.s.wait(0.003)
+            if self.s.stores_every_reply and 200 <= response.status_code < 300 and base is None:
+                # The reply lands in the history ~100-200 ms later: wait for it, so that it is stored before the
+                # next message on both servers.
+                session_id = path.split("/")[-2]
+                self._accepted_sends[session_id] = self._accepted_sends.get(session_id, 0) + 1
+                self._wait_for_agent_reply(session_id, self._accepted_sends[session_id])
         return response
 
     def _user(self) -> str:
@@ -481,11 +505,17 @@ def compare(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> lis
     return found
 
 
-def unexplained(differences: list[Difference]) -> list[Difference]:
-    return [d for d in differences if d.step not in KNOWN_DIVERGENCES]
+def divergences(version: str = "1.7.2") -> dict[str, str]:
+    """The documented local-vs-real divergences of ``version``, by step, with the reason."""
+    return RELEASE_DIVERGENCES[version]
 
 
-def stale_divergences(differences: list[Difference]) -> list[str]:
+def unexplained(differences: list[Difference], version: str = "1.7.2") -> list[Difference]:
+    known = divergences(version)
+    return [d for d in differences if d.step not in known]
+
+
+def stale_divergences(differences: list[Difference], version: str = "1.7.2") -> list[str]:
     """Known divergences that no longer show up (the entry should go)."""
     seen = {d.step for d in differences}
-    return sorted(set(KNOWN_DIVERGENCES) - seen)
+    return sorted(set(divergences(version)) - seen)

@@ -1,57 +1,72 @@
 """What the integration suite (and the conformance suites) share: the targets, and a recorder that validates every
-response against ``openapi.yaml``.
+response against the OpenAPI document of the release under test.
 
 **Targets.** The suite runs against the local server (``eliza_client.testing.LocalSessionsServer``) by default and
-against the real ``@elizaos/server`` 1.7.2 when ``ELIZA_REAL_BASE_URL`` is set (``scripts/real_server/harness.py run``
-sets it, and ``ELIZA_REAL_KEYED_*`` / ``ELIZA_REAL_STREAM_*`` for the instance with an API key and the one whose model
+against a real ``@elizaos/server`` when ``ELIZA_REAL_BASE_URL`` is set (``scripts/real_server/harness.py run`` sets
+it, and ``ELIZA_REAL_KEYED_*`` / ``ELIZA_REAL_STREAM_*`` for the instance with an API key and the one whose model
 streams). A :class:`Target` is one server: its base URL, API key, agent id and *capabilities* - what only the local
 server can do (inject faults, move its clock instantly, show what it stored).
 
+**Release.** :data:`SERVER_VERSION` is the release under test: the harness's ``ELIZA_REAL_SERVER_VERSION`` for the
+real servers, otherwise ``ELIZA_LOCAL_SERVER_VERSION`` (default 1.7.2). The local servers imitate that release
+(``LocalSessionsServer(server_version=...)``), so the suites also run per release without Node::
+
+    ELIZA_LOCAL_SERVER_VERSION=1.6.5 pytest tests/integration
+
 **Recorder.** Every HTTP exchange made through a ``requests.Session`` from :meth:`Recorder.session` is checked
-against the spec's schema for its operation and status (headers, content type, body; ``text/event-stream`` bodies
-event by event) with the spec helper of ``tests/spec/test_captures_conform.py`` (the same code that checks the
-captured real-server traffic). A streamed response is checked once it has been read to its end: the hook tees the
+against the release's document (``openapi.yaml`` for 1.7.2; for another release the document its
+``x-eliza-releases`` overlay derives, see ``scripts/spec/releases.py``): the schema for its operation and status
+(headers, content type, body; ``text/event-stream`` bodies event by event), with a copy of the spec helper of
+``tests/spec/test_captures_conform.py`` (the same code that checks the captured real-server traffic) pointed at
+that document. A streamed response is checked once it has been read to its end: the hook tees the
 bytes the client reads, so the client still reads it incrementally. The session goes to ``ElizaClient(...,
 session=...)`` (the client never modifies a session it is given) or is used directly for plain requests.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import importlib.util
 import json
 import os
+import shutil
+import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from types import EllipsisType
+from types import EllipsisType, ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-
-# The spec-validation helper lives with the capture test (tests/spec/): one definition of "conforms to openapi.yaml"
-# for captured and live traffic alike.
-from spec.test_captures_conform import Exchange as SpecExchange
-from spec.test_captures_conform import violations
+import yaml
 
 from eliza_client import ElizaClient, Message
 from eliza_client.testing import LocalSessionsServer, ManualClock, SystemClock
 
 __all__ = [
+    "DEFAULT_SERVER_VERSION",
     "KEYED_API_KEY",
     "REAL_ENV",
+    "RELEASE_FACTS",
+    "SERVER_VERSION",
     "SESSIONS",
     "Exchange",
     "Recorder",
+    "ReleaseFacts",
     "Target",
     "Targets",
     "TravelClock",
     "local_targets",
     "make_client",
     "real_targets",
+    "release_document",
     "spec_violations",
     "wait_for_agent_messages",
     "write_stats",
@@ -60,6 +75,12 @@ __all__ = [
 SESSIONS = "/api/messaging/sessions"
 #: Set by the harness: the real server's base URL. The suites run against the local server when it is unset.
 REAL_ENV = "ELIZA_REAL_BASE_URL"
+#: Set by the harness: the release of the real servers it started.
+REAL_VERSION_ENV = "ELIZA_REAL_SERVER_VERSION"
+#: The release the local servers imitate when no real server is under test (default: 1.7.2).
+LOCAL_VERSION_ENV = "ELIZA_LOCAL_SERVER_VERSION"
+#: The release ``openapi.yaml`` describes exactly.
+DEFAULT_SERVER_VERSION = "1.7.2"
 #: Where a suite writes its statistics (requests, validated responses, violations, differences) as JSON.
 STATS_ENV = "ELIZA_CONFORMANCE_STATS"
 KEYED_API_KEY = "conformance-secret"
@@ -70,7 +91,110 @@ KEYED_API_KEY = "conformance-secret"
 SERVER_ENV: Mapping[str, str] = {"SESSION_MIN_TIMEOUT_MINUTES": "1", "SESSION_CLEANUP_INTERVAL_MINUTES": "60"}
 
 
+def _server_version() -> str:
+    real, local = os.environ.get(REAL_VERSION_ENV), os.environ.get(LOCAL_VERSION_ENV)
+    if real and local and real != local:
+        raise RuntimeError(
+            f"{REAL_VERSION_ENV}={real} but {LOCAL_VERSION_ENV}={local}: the local servers must imitate the real "
+            "release under test"
+        )
+    return real or local or DEFAULT_SERVER_VERSION
+
+
+#: The release under test: the real servers' (the harness says which), or the one the local servers imitate.
+SERVER_VERSION = _server_version()
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """How a release's send route behaves, as measured on the real servers (2026-12-02, ``release_probe.py``;
+    ``/tmp/notes/release-facts.md`` of the ``releases`` branch) - what the suites expect of it, written down here
+    rather than read from the local server or the facade under test."""
+
+    version: str
+    #: The body field the send route reads: None (1.6.5 reads neither), ``"mode"`` (1.7.0), ``"transport"``.
+    reads: str | None
+    #: The error message (a 400 VALIDATION_ERROR) of a send whose ``transport`` / ``mode`` is ``"carrier-pigeon"``,
+    #: or None when the send is accepted (201) because the release does not read that field.
+    bad_transport_error: str | None
+    bad_mode_error: str | None
+    #: The agent's reply comes back in the send's answer (sync JSON / an SSE stream). 1.6.5 answers every send at
+    #: once, flat: the facade reads the reply from the history (``send_and_wait``: no responseId; ``stream``: a
+    #: 201 JSON answer, no chunks, ``done`` once the reply is stored).
+    replies_in_band: bool
+    #: An agent reply is stored in the history for every accepted send (1.6.5, 1.7.0; on 1.7.0 a sync/stream
+    #: send's stored reply has another id than the in-band one: the model runs twice). 1.7.2+: websocket only.
+    stores_every_reply: bool
+
+
+RELEASE_FACTS: Mapping[str, ReleaseFacts] = {
+    facts.version: facts
+    for facts in (
+        ReleaseFacts("1.6.5", None, None, None, replies_in_band=False, stores_every_reply=True),
+        ReleaseFacts(
+            "1.7.0",
+            "mode",
+            None,
+            'Invalid mode "carrier-pigeon". Must be one of: sync, stream, websocket',
+            replies_in_band=True,
+            stores_every_reply=True,
+        ),
+        *(
+            ReleaseFacts(
+                version,
+                "transport",
+                'Invalid transport "carrier-pigeon". Must be one of: http, sse, websocket, sync, stream',
+                'Invalid transport "carrier-pigeon". Must be one of: http, sse, websocket, sync, stream',
+                replies_in_band=True,
+                stores_every_reply=False,
+            )
+            for version in ("1.7.2", "1.7.3-alpha.4")
+        ),
+    )
+}
+
+
 # ------------------------------------------------------------------------------------------------ spec checks
+
+_ROOT = Path(__file__).resolve().parents[2]
+_VALIDATOR_MODULE = _ROOT / "tests" / "spec" / "test_captures_conform.py"
+_RELEASES_SCRIPT = _ROOT / "scripts" / "spec" / "releases.py"
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    loader = importlib.util.spec_from_file_location(name, path)
+    assert loader is not None, f"cannot load {path}"
+    assert loader.loader is not None, f"cannot load {path}"
+    module = importlib.util.module_from_spec(loader)
+    sys.modules[name] = module  # dataclasses look their module up there
+    loader.loader.exec_module(module)
+    return module
+
+
+@cache
+def release_document(version: str) -> dict[str, Any]:
+    """The OpenAPI document of ``version``, derived from ``openapi.yaml`` by ``scripts/spec/releases.py``."""
+    document: dict[str, Any] = _load(_RELEASES_SCRIPT, "_integration_spec_releases").release_document(version)
+    return document
+
+
+@cache
+def _validator_for(version: str) -> ModuleType:
+    """A private copy of the capture validator (``tests/spec/test_captures_conform.py``) whose spec is the
+    document of ``version``, written to a temporary file (the module reads its spec from ``SPEC_PATH``)."""
+    directory = Path(tempfile.mkdtemp(prefix="eliza-release-spec-"))
+    atexit.register(shutil.rmtree, directory, True)
+    spec_file = directory / f"openapi-{version}.yaml"
+    spec_file.write_text(yaml.safe_dump(release_document(version), sort_keys=False, allow_unicode=True))
+    module = _load(_VALIDATOR_MODULE, f"_integration_validator_{version.replace('.', '_').replace('-', '_')}")
+    for name in ("SPEC_PATH", "load_spec", "violations", "Exchange"):
+        assert hasattr(module, name), f"{_VALIDATOR_MODULE} no longer defines {name}: update {__file__}"
+    setattr(module, "SPEC_PATH", spec_file)  # noqa: B010  (a module attribute mypy cannot see)
+    for value in list(vars(module).values()):  # every cache that may hold the old document
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+    assert module.load_spec().get("info") == release_document(version).get("info")
+    return module
 
 
 @dataclass(frozen=True)
@@ -98,10 +222,11 @@ class Exchange:
         return json.loads(self.body)
 
 
-def spec_violations(exchange: Exchange) -> list[str]:
-    """What ``openapi.yaml`` does not allow about this exchange (empty when it conforms)."""
-    found: list[str] = violations(
-        SpecExchange(
+def spec_violations(exchange: Exchange, version: str = SERVER_VERSION) -> list[str]:
+    """What the document of release ``version`` does not allow about this exchange (empty when it conforms)."""
+    validator = _validator_for(version)
+    found: list[str] = validator.violations(
+        validator.Exchange(
             key=f"{exchange.method} {exchange.path}",
             id=f"{exchange.method} {exchange.path}",
             method=exchange.method,
@@ -118,10 +243,12 @@ def spec_violations(exchange: Exchange) -> list[str]:
 
 
 class Recorder:
-    """Records (and, unless ``validate=False``, validates) every exchange of the sessions it makes; thread-safe."""
+    """Records (and, unless ``validate=False``, validates against the document of release ``version``) every
+    exchange of the sessions it makes; thread-safe."""
 
-    def __init__(self, *, validate: bool = True) -> None:
+    def __init__(self, *, validate: bool = True, version: str = SERVER_VERSION) -> None:
         self.validate = validate
+        self.version = version
         self.notes: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.exchanges: list[Exchange] = []
@@ -213,7 +340,10 @@ class Recorder:
             streamed=streamed,
         )
         found = (
-            [f"{exchange.method} {exchange.path} -> {exchange.status}: {v}" for v in spec_violations(exchange)]
+            [
+                f"{exchange.method} {exchange.path} -> {exchange.status}: {v}"
+                for v in spec_violations(exchange, self.version)
+            ]
             if self.validate
             else []
         )
@@ -368,13 +498,21 @@ def real_targets() -> Targets:
     return Targets(main, keyed, stream)
 
 
-def local_targets() -> Targets:
-    """Local servers configured like the harness configures the real ones (the rate limit included)."""
+def local_targets(version: str = SERVER_VERSION) -> Targets:
+    """Local servers configured like the harness configures the real ones (the rate limit included), imitating
+    release ``version``."""
     clock = TravelClock()
     main_server = LocalSessionsServer(
-        agent_names=("ConformanceAgent",), clock=clock, env=SERVER_ENV, reply_delay=0.05, chunk_delay=0.002
+        agent_names=("ConformanceAgent",),
+        clock=clock,
+        env=SERVER_ENV,
+        reply_delay=0.05,
+        chunk_delay=0.002,
+        server_version=version,
     ).start()
-    keyed_server = LocalSessionsServer(agent_names=("ConformanceAgent",), api_key=KEYED_API_KEY).start()
+    keyed_server = LocalSessionsServer(
+        agent_names=("ConformanceAgent",), api_key=KEYED_API_KEY, server_version=version
+    ).start()
     capabilities = frozenset({FAULTS, CLOCK, INSPECT})
     main = Target("local", "main", main_server.base_url, main_server.agent_id, None, capabilities, main_server, clock)
     keyed = Target(

@@ -1,8 +1,10 @@
-"""Fixtures of the integration suite: one suite, run against the local server by default and against the real
-``@elizaos/server`` 1.7.2 when ``ELIZA_REAL_BASE_URL`` is set (``nox -s conformance`` does that).
+"""Fixtures of the integration suite: one suite, run against the local server by default and against a real
+``@elizaos/server`` when ``ELIZA_REAL_BASE_URL`` is set (``nox -s conformance [-- --server-version X]`` does that).
 
-Every response any test here receives is validated against ``openapi.yaml`` (see ``_support.Recorder``); a test
-that received a non-conforming response fails at teardown, naming the operation and the violation.
+The release under test is ``_support.SERVER_VERSION``: the real servers' (``ELIZA_REAL_SERVER_VERSION``, set by the
+harness) or, locally, ``ELIZA_LOCAL_SERVER_VERSION`` (default 1.7.2), which the local servers imitate. Every
+response any test here receives is validated against that release's OpenAPI document (see ``_support.Recorder``);
+a test that received a non-conforming response fails at teardown, naming the operation and the violation.
 
 Markers (registered here):
 
@@ -22,7 +24,19 @@ import pytest
 
 from eliza_client import ElizaClient
 
-from ._support import REAL_ENV, Recorder, Target, Targets, local_targets, make_client, real_targets, write_stats
+from ._support import (
+    REAL_ENV,
+    RELEASE_FACTS,
+    SERVER_VERSION,
+    Recorder,
+    ReleaseFacts,
+    Target,
+    Targets,
+    local_targets,
+    make_client,
+    real_targets,
+    write_stats,
+)
 
 TARGET_KIND = "real" if os.environ.get(REAL_ENV) else "local"
 
@@ -52,6 +66,7 @@ def recorder() -> Iterator[Recorder]:
             "integration",
             {
                 "target": TARGET_KIND,
+                "server_version": SERVER_VERSION,
                 "requests": recording.count(),
                 "requests_by_server": recording.requests_by_server(),
                 "validated": recording.count(),
@@ -71,6 +86,12 @@ def targets(request: pytest.FixtureRequest) -> Iterator[Targets]:
         yield found
     finally:
         found.stop()
+
+
+@pytest.fixture(scope="session")
+def release() -> ReleaseFacts:
+    """What the release under test does differently (its send route), as measured on the real servers."""
+    return RELEASE_FACTS[SERVER_VERSION]
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +122,9 @@ def _responses_conform(request: pytest.FixtureRequest, recorder: Recorder, targe
     mark = recorder.mark()
     yield
     exchanges, violations = recorder.since(mark)
-    assert not violations, f"{len(violations)} of {len(exchanges)} responses violate openapi.yaml:\n" + "\n".join(
-        violations
+    assert not violations, (
+        f"{len(violations)} of {len(exchanges)} responses violate the {SERVER_VERSION} document:\n"
+        + "\n".join(violations)
     )
     assert not recorder.unfinished(), f"streamed responses not read to the end: {recorder.unfinished()}"
 
@@ -112,6 +134,8 @@ def _no_client_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # ElizaClient falls back to these; the suite says exactly which server and key each client uses.
     monkeypatch.delenv("ELIZA_API_KEY", raising=False)
     monkeypatch.delenv("ELIZA_BASE_URL", raising=False)
+    monkeypatch.delenv("ELIZA_SERVER_VERSION", raising=False)  # the client learns the release from the answers
+    monkeypatch.delenv("ELIZA_BEARER_TOKEN", raising=False)
 
 
 @pytest.fixture

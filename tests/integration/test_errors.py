@@ -31,7 +31,7 @@ from eliza_client import (
 )
 from eliza_client._errors import error_from_response
 
-from ._support import SESSIONS, Recorder, Target, make_client
+from ._support import SESSIONS, Recorder, ReleaseFacts, Target, make_client
 
 
 def _as_facade_error(response: requests.Response) -> Exception:
@@ -130,13 +130,33 @@ def test_400_server_and_facade_agree(
     client.sessions.delete(session_id)
 
 
-def test_400_transport_and_bad_json(target: Target, recorder: Recorder, client: ElizaClient) -> None:
+@pytest.mark.parametrize("field", ["transport", "mode"])
+def test_400_bad_transport_or_mode(
+    target: Target, recorder: Recorder, client: ElizaClient, release: ReleaseFacts, field: str
+) -> None:
+    """An unknown ``transport`` / ``mode`` value: 1.7.2+ read both (``transport ?? mode``) and refuse it; 1.7.0 reads
+    only ``mode`` (an unknown transport is ignored: a websocket send); 1.6.5 reads neither (accepted, flat 201)."""
+    session_id = _session_id(client, target)
+    url = f"{target.base_url}{SESSIONS}/{session_id}/messages"
+    answer = recorder.session().post(url, json={"content": "hi", field: "carrier-pigeon"}, timeout=30)
+    expected = release.bad_transport_error if field == "transport" else release.bad_mode_error
+    if expected is None:
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        sent = body if release.reads is None else body["userMessage"]  # 1.6.5's answer is the flat message
+        assert sent["content"] == "hi"
+    else:
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "VALIDATION_ERROR"
+        assert expected in answer.json()["error"]["message"]
+        assert isinstance(_as_facade_error(answer), BadRequestError)
+    client.sessions.delete(session_id)
+
+
+def test_400_wrong_content_type(target: Target, recorder: Recorder, client: ElizaClient) -> None:
     session_id = _session_id(client, target)
     http = recorder.session()
     url = f"{target.base_url}{SESSIONS}/{session_id}/messages"
-    bad_transport = http.post(url, json={"content": "hi", "transport": "carrier-pigeon"}, timeout=30)
-    assert bad_transport.status_code == 400
-    assert "Invalid transport" in bad_transport.json()["error"]["message"]
     wrong_type = http.post(url, data="content=hi", headers={"Content-Type": "text/plain"}, timeout=30)
     assert wrong_type.status_code == 400
     assert wrong_type.json()["error"]["code"] == "INVALID_CONTENT_TYPE"
