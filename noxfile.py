@@ -22,6 +22,9 @@ GENERATOR = ("openapi-python-client==0.29.1", "ruff==0.17.6")
 # npm tools for spec_lint, pinned exactly.
 NPM_TOOLS = ("@redocly/cli@2.77.0", "openapi-typescript@7.13.0", "typescript@5.9.3")
 
+#: The releases before 1.7.2 (and 1.7.3-alpha.4) the integration suite also runs against, as the local server.
+OLDER_RELEASES = ("1.6.5", "1.7.0", "1.7.3-alpha.4")
+
 nox.options.sessions = ["tests", "lint", "typecheck", "check_generated", "spec_lint"]
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
@@ -46,6 +49,10 @@ def tests(session: nox.Session) -> None:
     """The whole test suite (everything but the real-server conformance suites)."""
     session.install("-e", ".[test]")
     session.run("pytest", "-m", "not real_server", *session.posargs)
+    if not session.posargs:
+        # The integration suite once more against the local server as each older release (no Node needed).
+        for release in OLDER_RELEASES:
+            session.run("pytest", "-q", "tests/integration", env={"ELIZA_LOCAL_SERVER_VERSION": release})
 
 
 @nox.session(python="3.11")

@@ -51,6 +51,7 @@ def agent_response_of(message: Message) -> AgentResponse:
         text=message.content,
         thought=thought if isinstance(thought, str) else None,
         actions=tuple(a for a in actions if isinstance(a, str)) if isinstance(actions, list) else (),
+        response_id=message.id,  # the stored reply's id (what `responseId` names for a reply given in the answer)
     )
 
 

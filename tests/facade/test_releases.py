@@ -151,7 +151,11 @@ def test_a_wait_on_1_6_5_reads_the_reply_from_the_history_and_says_so_when_none_
         ElizaClient(server.base_url, session=wire.session, reply_timeout=1.5) as client,
     ):
         sid = open_session(client, server)
-        assert client.sessions.send_and_wait(sid, "first").agent_response is not None
+        first = client.sessions.send_and_wait(sid, "first").agent_response
+        assert first is not None
+        # The reply read from the history is that stored message: its id is the reply's id.
+        stored_reply = next(m for m in client.sessions.iter_messages(sid) if m.is_agent)
+        assert first.response_id == stored_reply.id
         with pytest.raises(ReplyLostError) as caught:
             client.sessions.send_and_wait(sid, f"quiet please {SILENT_MARKER}")
         error = caught.value
