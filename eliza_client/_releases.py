@@ -134,7 +134,8 @@ class ReleaseKnowledge:
         with self._lock:
             if self._dialect == dialect:
                 return
-            if self.pinned_version is not None and not self._warned:
+            # (A pin that named no dialect, such as an unmeasured 1.7.1, is not contradicted: it left this open.)
+            if self.pinned_version is not None and self._dialect is not None and not self._warned:
                 self._warned = True
                 logger.warning(
                     "server_version is pinned to %s, but the server's %s is in the %s dialect; using %s",

@@ -244,14 +244,20 @@ def test_a_bad_server_version_is_a_validation_error_naming_it(value: object) -> 
     assert caught.value.field == "server_version"
 
 
-def test_an_unmeasured_release_is_accepted_and_learnt_from_the_answers(wire: Wire) -> None:
+def test_an_unmeasured_release_is_accepted_and_learnt_from_the_answers(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
     with (
         LocalSessionsServer(server_version="1.7.0", rate_limit=None, reply_delay=0.05) as server,
         ElizaClient(server.base_url, session=wire.session, server_version="1.7.1", reply_timeout=5) as client,
+        caplog.at_level(logging.WARNING, logger="eliza_client"),
     ):
         sid = open_session(client, server)
         assert client.sessions.send_and_wait(sid, "hi").agent_response is not None
+        assert client.sessions.send_and_wait(sid, "again").agent_response is not None
+    assert not [r for r in caplog.records if "pinned" in r.getMessage()]  # 1.7.1 named no form: nothing to correct
     assert request_fields(wire.send_bodies()[0]) == {"transport": "http", "mode": "sync"}
+    assert request_fields(wire.send_bodies()[-1]) == {"mode": "sync"}  # learnt from the first answer
 
 
 def test_the_environment_pins_the_release(monkeypatch: pytest.MonkeyPatch, wire: Wire) -> None:
