@@ -136,8 +136,7 @@ class PreparedSend:
 
     operation: str  # the public method: send_message, send_and_wait or stream
     session_id: str
-    transport: SendTransport  # what the method asks of the server
-    body: SendMessageRequest  # carrying the field(s) the server's release reads for it (see _releases)
+    body: SendMessageRequest  # with the field(s) the server's release reads for the transport asked (_releases)
     client_message_id: str
     content: str
     caller_id: bool  # the caller chose the id: it may already be in the history
@@ -206,9 +205,7 @@ class Sender:
         body = send_message_body(content, transport_field, mode_field, validate_metadata(tagged), attachments)
         # The websocket transport answers at once; http and sse wait for the agent (and get more time).
         options = self._options if transport == "websocket" else self._reply_options
-        return PreparedSend(
-            operation, session_id, transport, body, cmid, content, caller_id, Deadline(options.timeout.total)
-        )
+        return PreparedSend(operation, session_id, body, cmid, content, caller_id, Deadline(options.timeout.total))
 
     # --- delivery ---------------------------------------------------------------------------------------------
 
@@ -512,6 +509,15 @@ class Sender:
             return send.body.mode is not UNSET  # reads only mode
         return send.body.transport is not UNSET or send.body.mode is not UNSET
 
+    def _stream_from_history(self, send: PreparedSend, message: Message) -> MessageStream:
+        """The stream of a stored message whose reply the release puts in the history (see ``_replies``)."""
+        return MessageStream.from_history(
+            message,
+            lambda: self._replies.wait(send, message),
+            client_message_id=send.client_message_id,
+            session_id=send.session_id,
+        )
+
     def send(self, send: PreparedSend) -> SendResult:
         """``send_message``: deliver exactly once over the websocket transport."""
         outcome = self._deliver(send, self._options, stream=False)
@@ -560,13 +566,7 @@ class Sender:
             error = self._reply_error(outcome, send)
             if not self._reply_in_history(error, send):
                 raise error
-            stored = outcome.message
-            return MessageStream.from_history(
-                stored,
-                lambda: self._replies.wait(send, stored),
-                client_message_id=send.client_message_id,
-                session_id=send.session_id,
-            )
+            return self._stream_from_history(send, outcome.message)
         if not isinstance(outcome, OpenStream):
             # JSON where a stream was expected, naming our message: stored, but there is no reply to read.
             failure = ResponseValidationError(
@@ -578,12 +578,7 @@ class Sender:
             if not self._waited(outcome.parsed, send):
                 # The release answered at once (it cannot stream, or did not read the field): the reply is stored
                 # in the history, and the stream is made of it.
-                return MessageStream.from_history(
-                    message,
-                    lambda: self._replies.wait(send, message),
-                    client_message_id=send.client_message_id,
-                    session_id=send.session_id,
-                )
+                return self._stream_from_history(send, message)
             raise self._reply_error(_Stored(message, failure), send)
 
         # The server flushes the stream's headers before its handler stores the message: a stream that breaks
