@@ -127,11 +127,14 @@ def test_every_send_method_gives_the_same_models_on_every_release(
         assert events[-1].agent_response.text == "You said: tell me"
         assert stream.text == "You said: tell me"
 
-        history = [m.content for m in client.sessions.iter_messages(sid, oldest_first=True)]
-    # Every message once (the client never sent one twice), in the conversation's order.
+        stored = list(client.sessions.iter_messages(sid, oldest_first=True))
+    history = [m.content for m in stored]
+    # Every message once (the client never sent one twice), in the conversation's order (by time: the server
+    # defines no order among messages of the same millisecond).
     for text in ("hello", "how are you", "tell me"):
         assert history.count(text) == 1
-    assert history.index("hello") < history.index("how are you") < history.index("tell me")
+    when = {m.content: m.created_at for m in stored}
+    assert when["hello"] <= when["how are you"] <= when["tell me"]
 
     bodies = wire.send_bodies()
     assert len(bodies) == 3
