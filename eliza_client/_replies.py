@@ -2,8 +2,9 @@
 
 1.6.5 reads no transport: every send answers at once, and the agent's reply is stored in the history a moment
 later (so is 1.7.0's, for a send whose ``transport`` it did not read). ``send_and_wait`` and ``stream`` then wait
-for it there, reading the newest messages until an agent message newer than ours appears, within the client's
-reply timeout (and the call's deadline).
+for it there, reading the history until the reply paired with ours appears, within the client's reply timeout (and
+the call's deadline). Each look is one history request (more for a crowded window): about five in the first second,
+then one a second, so a reply that takes long costs requests of the server's rate limit.
 
 Which reply answers which message: the history does not say (replies carry no link to the message they answer), so
 replies are paired with the user messages in the order both were stored (the agent answers a conversation's
