@@ -34,13 +34,12 @@ def _load_demo() -> ModuleType:
 demo = _load_demo()
 
 
-@pytest.fixture(scope="module")
-def run() -> subprocess.CompletedProcess[str]:
+def run_demo(*args: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ELIZA_")}
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"  # the embedded server is on loopback only
     env["PYTHONIOENCODING"] = "utf-8"
     return subprocess.run(
-        [sys.executable, str(SCRIPT)],
+        [sys.executable, str(SCRIPT), *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -49,6 +48,11 @@ def run() -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def run() -> subprocess.CompletedProcess[str]:
+    return run_demo()
 
 
 @pytest.fixture(scope="module")
@@ -181,19 +185,7 @@ def test_duration(value: timedelta, expected: str) -> None:
 
 @pytest.mark.parametrize("release", ["1.6.5", "1.7.0"])
 def test_it_runs_against_the_older_releases_too(release: str) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ELIZA_")}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    env["PYTHONIOENCODING"] = "utf-8"
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--server-version", release],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
+    done = run_demo("--server-version", release)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == ""
     assert f"(as @elizaos/server {release})" in done.stdout

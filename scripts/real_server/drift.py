@@ -66,12 +66,11 @@ def load_validator(spec: Path) -> ModuleType:
     module = importlib.util.module_from_spec(loader)
     sys.modules[loader.name] = module  # dataclasses look their module up there
     loader.loader.exec_module(module)
-    for name in ("violations", "find_operation", "in_sessions_api", "Exchange", "NOT_OPERATIONS", "load_spec"):
+    for name in ("violations", "find_operation", "in_sessions_api", "Exchange", "NOT_OPERATIONS", "set_document"):
         if not hasattr(module, name):
             raise DriftError("validate", f"{VALIDATOR_MODULE} no longer defines {name}: update drift.py")
     module.SPEC_PATH = spec
-    for cached in ("load_spec", "registry", "validator"):
-        getattr(module, cached).cache_clear()
+    module.set_document(None)  # read SPEC_PATH afresh
     return module
 
 
@@ -197,7 +196,7 @@ def reference_diff(capture: dict[str, Any], reference: dict[str, Any]) -> list[s
 
 def render(
     version: str,
-    spec: Path,
+    against: str,
     by_route: dict[str, list[tuple[Any, list[str]]]],
     checked: int,
     skipped: int,
@@ -206,7 +205,7 @@ def render(
 ) -> str:
     bad = sum(len(items) for items in by_route.values())
     lines = [
-        f"# Drift: @elizaos/server {version} against {spec.name}",
+        f"# Drift: @elizaos/server {version} against {against}",
         "",
         f"{checked} Sessions API answers checked ({skipped} outside the API or not operations, skipped); "
         f"{bad} violate the spec, on {len(by_route)} route(s).",
@@ -239,24 +238,6 @@ def render(
     return "\n".join(lines)
 
 
-def derive_release_document(version: str, directory: Path) -> Path:
-    """Write release ``version``'s OpenAPI document (``scripts/spec/releases.py``) into ``directory``."""
-    import yaml
-
-    loader = importlib.util.spec_from_file_location("_drift_releases", ROOT / "scripts" / "spec" / "releases.py")
-    assert loader is not None
-    assert loader.loader is not None
-    releases = importlib.util.module_from_spec(loader)
-    loader.loader.exec_module(releases)
-    try:
-        document = releases.release_document(version)
-    except releases.OverlayError as exc:
-        raise DriftError("spec", str(exc)) from exc
-    target = directory / f"openapi-{version}.yaml"
-    target.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
-    return target
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server-version", default=harness.DEFAULT_SERVER_VERSION)
@@ -275,12 +256,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
+        spec = Path(args.against).resolve()
+        validator = load_validator(spec)
+        against = spec.name
+        if args.against_release:
+            try:
+                validator.set_document(validator.release_document(args.against_release))
+            except ValueError as exc:  # an unknown release, or an overlay that cannot be applied
+                raise DriftError("spec", str(exc)) from exc
+            against = f"the {args.against_release} document (openapi.yaml + its x-eliza-releases overlay)"
         with tempfile.TemporaryDirectory(prefix="eliza-drift-") as tmp:
-            spec = Path(args.against).resolve()
-            if args.against_release:
-                spec = derive_release_document(args.against_release, Path(tmp))
-            validator = load_validator(spec)
-            validator.load_spec()  # read now: a derived document lives in the temporary directory
             if args.capture:
                 capture_path = Path(args.capture)
                 if not capture_path.is_file():
@@ -304,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"drift: FAILED at step '{exc.step}': {exc.message}", file=sys.stderr, flush=True)
         return 2
     version = str(capture.get("version") or args.server_version)
-    text = render(version, spec, by_route, checked, skipped, ref_lines, reference_version)
+    text = render(version, against, by_route, checked, skipped, ref_lines, reference_version)
     print(text)
     if args.report:
         Path(args.report).write_text(text)

@@ -25,14 +25,11 @@ session=...)`` (the client never modifies a session it is given) or is used dire
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import importlib.util
 import json
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -45,7 +42,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import yaml
 
 from eliza_client import ElizaClient, Message
 from eliza_client.testing import LocalSessionsServer, ManualClock, SystemClock
@@ -158,42 +154,26 @@ RELEASE_FACTS: Mapping[str, ReleaseFacts] = {
 
 _ROOT = Path(__file__).resolve().parents[2]
 _VALIDATOR_MODULE = _ROOT / "tests" / "spec" / "test_captures_conform.py"
-_RELEASES_SCRIPT = _ROOT / "scripts" / "spec" / "releases.py"
 
 
-def _load(path: Path, name: str) -> ModuleType:
-    loader = importlib.util.spec_from_file_location(name, path)
-    assert loader is not None, f"cannot load {path}"
-    assert loader.loader is not None, f"cannot load {path}"
-    module = importlib.util.module_from_spec(loader)
-    sys.modules[name] = module  # dataclasses look their module up there
-    loader.loader.exec_module(module)
-    return module
-
-
-@cache
 def release_document(version: str) -> dict[str, Any]:
     """The OpenAPI document of ``version``, derived from ``openapi.yaml`` by ``scripts/spec/releases.py``."""
-    document: dict[str, Any] = _load(_RELEASES_SCRIPT, "_integration_spec_releases").release_document(version)
+    document: dict[str, Any] = _validator_for(version).load_spec()
     return document
 
 
 @cache
 def _validator_for(version: str) -> ModuleType:
-    """A private copy of the capture validator (``tests/spec/test_captures_conform.py``) whose spec is the
-    document of ``version``, written to a temporary file (the module reads its spec from ``SPEC_PATH``)."""
-    directory = Path(tempfile.mkdtemp(prefix="eliza-release-spec-"))
-    atexit.register(shutil.rmtree, directory, True)
-    spec_file = directory / f"openapi-{version}.yaml"
-    spec_file.write_text(yaml.safe_dump(release_document(version), sort_keys=False, allow_unicode=True))
-    module = _load(_VALIDATOR_MODULE, f"_integration_validator_{version.replace('.', '_').replace('-', '_')}")
-    for name in ("SPEC_PATH", "load_spec", "violations", "Exchange"):
-        assert hasattr(module, name), f"{_VALIDATOR_MODULE} no longer defines {name}: update {__file__}"
-    setattr(module, "SPEC_PATH", spec_file)  # noqa: B010  (a module attribute mypy cannot see)
-    for value in list(vars(module).values()):  # every cache that may hold the old document
-        if callable(getattr(value, "cache_clear", None)):
-            value.cache_clear()
-    assert module.load_spec().get("info") == release_document(version).get("info")
+    """A private copy of the capture validator (``tests/spec/test_captures_conform.py``) checking against the
+    document of ``version`` (a copy, so that the spec tests' own module keeps checking ``openapi.yaml``)."""
+    name = f"_integration_validator_{version.replace('.', '_').replace('-', '_')}"
+    loader = importlib.util.spec_from_file_location(name, _VALIDATOR_MODULE)
+    assert loader is not None, f"cannot load {_VALIDATOR_MODULE}"
+    assert loader.loader is not None, f"cannot load {_VALIDATOR_MODULE}"
+    module = importlib.util.module_from_spec(loader)
+    sys.modules[name] = module  # dataclasses look their module up there
+    loader.loader.exec_module(module)
+    module.set_document(module.release_document(version))
     return module
 
 

@@ -141,22 +141,27 @@ def load_spec() -> dict[str, Any]:
     return spec
 
 
+def set_document(document: dict[str, Any] | None) -> None:
+    """Check against ``document`` (a release's OpenAPI document) from now on; None: ``SPEC_PATH``'s again.
+
+    (A private copy of this module, loaded by path, keeps its own document: the integration suite and
+    ``scripts/real_server/drift.py`` check another release that way without touching this module's.)
+    """
+    global _document  # noqa: PLW0603 -- one switch for the module-level caches that every check reads
+    _document = document
+    for cached in (load_spec, registry, validator):
+        cached.cache_clear()
+
+
 @contextmanager
 def use_document(document: dict[str, Any]) -> Iterator[None]:
-    """Check against ``document`` (a release's OpenAPI document) inside the block, then against the spec again."""
-    global _document  # noqa: PLW0603 -- one switch for the module-level caches that every check reads
-    previous, _document = _document, document
-    _clear_caches()
+    """Check against ``document`` inside the block, then against what was checked before."""
+    previous = _document
+    set_document(document)
     try:
         yield
     finally:
-        _document = previous
-        _clear_caches()
-
-
-def _clear_caches() -> None:
-    for cached in (load_spec, registry, validator):
-        cached.cache_clear()
+        set_document(previous)
 
 
 @cache
