@@ -187,8 +187,11 @@ async function main(): Promise<void> {
   await step("send_stream", ["create"], async () => {
     const content = "tell me something, streamed";
     // The SDK's server-sent-events function. `sseMaxRetryAttempts: 1`: by default the generated SSE client
-    // retries for ever (exponential backoff from 3 s) whenever the answer is not 2xx or the stream breaks, and
-    // every retry POSTs the message again (the server stores it again: sending is not idempotent).
+    // retries without limit (backoff 3 s, 6 s, 12 s, … up to 30 s) whenever the answer is not 2xx or the
+    // connection breaks, and every retry POSTs the message again, which the server stores again (measured
+    // against the local server: two connections dropped after the store gave 3 POSTs and 3 stored copies; an
+    // unknown session's 404 is re-POSTed until the caller aborts, its JSON body never read). With one attempt
+    // a failure ends the stream quietly and is seen only by onSseError.
     const names: string[] = [];
     let failure: string | undefined;
     const { stream } = await streamMessage({
