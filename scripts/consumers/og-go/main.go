@@ -142,7 +142,7 @@ func main() {
 	var (
 		sessionID  string
 		got        *eliza.Session
-		sent       *eliza.SendMessageResponse
+		sent       *eliza.SentMessage
 		history    *eliza.MessagePage
 		historyOld time.Time
 	)
