@@ -4,8 +4,8 @@
 ``openapi.yaml`` describes the server exactly, and one thing it must say exactly no code generator can use:
 ``send_message`` answers ``200 text/event-stream`` for ``transport: "sse"`` and ``201 application/json``
 otherwise. Every generator types such an operation's result as the union of both, which collapses to ``string``
-(or ``string | SendMessageResponse``), and ignores ``x-sse-events``. The derived document differs in exactly
-these ways, and nowhere else:
+(or ``string | SendMessageResponse``), and ignores the event schemas (the stream schema's ``$defs``). The
+derived document differs in exactly these ways, and nowhere else:
 
 * ``send_message`` keeps only the JSON answers (201 and the errors);
 * a second operation, ``stream_message``, is the same request with ``transport: "sse"`` (or, for 1.7.0, ``mode:
@@ -13,7 +13,8 @@ these ways, and nowhere else:
   or without one, and OpenAPI allows one operation per method and path), answering the event stream;
 * the schema ``SendMessageResponse`` is called ``SentMessage``: @hey-api/openapi-ts and others name the
   operation's own result type ``SendMessageResponse`` and would rename one of them;
-* ``x-eliza-releases`` is left out (the document describes one release).
+* ``x-eliza-releases`` is left out (the document describes one release), and so are the schemas nothing in
+  the document uses (the older releases' send bodies), which generators would otherwise emit as dead models.
 
 ``--openapi-3.0`` also rewrites the 3.1 document as OpenAPI 3.0.3 for generators that read only 3.0 (oapi-codegen's
 kin-openapi): type lists become ``oneOf`` of single types (``nullable`` for ``null``), ``oneOf [X, {type: null}]``
@@ -56,6 +57,7 @@ def generator_document(document: dict[str, Any], *, openapi_30: bool = False) ->
     derived.pop(RELEASES_KEY, None)
     _split_stream(derived)
     _rename_schemas(derived, RENAMED)
+    _prune_unused_schemas(derived)
     info = derived.setdefault("info", {})
     info["description"] = (
         str(info.get("description", "")).rstrip()
@@ -162,6 +164,36 @@ def _rename_schemas(document: dict[str, Any], names: dict[str, str]) -> None:
                 walk(value)
 
     walk(document)
+
+
+def _refs_in(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
+                found.add(ref[len(_REF_PREFIX) :])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _prune_unused_schemas(document: dict[str, Any]) -> None:
+    schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+    outside = {key: value for key, value in document.items() if key != "components"}
+    outside["components"] = {key: value for key, value in document.get("components", {}).items() if key != "schemas"}
+    used: set[str] = set()
+    pending = _refs_in(outside)
+    while pending:
+        name = pending.pop()
+        if name in used or name not in schemas:
+            continue
+        used.add(name)
+        pending |= _refs_in(schemas[name])
+    document["components"]["schemas"] = {name: schema for name, schema in schemas.items() if name in used}
 
 
 def to_openapi_30(document: dict[str, Any]) -> dict[str, Any]:
