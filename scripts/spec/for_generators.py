@@ -18,8 +18,9 @@ derived document differs in exactly these ways, and nowhere else:
 
 ``--openapi-3.0`` also rewrites the 3.1 document as OpenAPI 3.0.3 for generators that read only 3.0 (oapi-codegen's
 kin-openapi): type lists become ``oneOf`` of single types (``nullable`` for ``null``), ``oneOf [X, {type: null}]``
-becomes a nullable ``allOf [X]``, schema ``examples`` lists become ``example``, and the 3.1-only ``info`` fields are
-dropped. ``--server-version`` derives the document of another release first (``scripts/spec/releases.py``)::
+becomes a nullable ``allOf [X]``, schema ``examples`` lists become ``example``, ``$defs`` becomes ``x-defs``, and
+the 3.1-only ``info`` fields are dropped. ``--server-version`` derives the document of another release first
+(``scripts/spec/releases.py``)::
 
     python scripts/spec/for_generators.py -o openapi.generators.yaml
     python scripts/spec/for_generators.py --openapi-3.0 -o openapi.generators-3.0.yaml
@@ -224,6 +225,8 @@ def _schemas_30(node: Any) -> Any:
             out["example"] = examples[0]
     if "const" in out:
         out["enum"] = [out.pop("const")]
+    if isinstance(out.get("$defs"), dict):  # 3.0 schemas have no $defs: the map (the SSE events) becomes x-defs
+        out["x-defs"] = out.pop("$defs")
     kinds = out.get("type")
     if isinstance(kinds, list):
         out.pop("type")
