@@ -159,11 +159,23 @@ def test_the_3_0_form_has_no_3_1_construct_left(version: str) -> None:
     assert "identifier" not in document["info"]["license"]
     schemas = document["components"]["schemas"]
     metadata = schemas["SessionMetadata"]
-    assert [branch["type"] for branch in metadata["oneOf"]] == ["object", "string", "array", "number", "boolean"]
+    assert [branch["type"] for branch in metadata["anyOf"]] == ["object", "string", "array", "number", "boolean"]
     if version in ("1.7.2", "1.7.3-alpha.4"):
         reply = schemas["SentMessage"]["properties"]["agentResponse"]
         assert reply["nullable"] is True
         assert reply["allOf"] == [{"$ref": "#/components/schemas/AgentResponse"}]
+
+
+@pytest.mark.parametrize("openapi_30", [False, True], ids=["3.1", "3.0"])
+def test_no_type_list_of_several_types_is_left(openapi_30: bool) -> None:
+    document = generator_document("1.7.2", openapi_30=openapi_30)
+    for node in _walk(document):
+        kinds = node.get("type")
+        assert not isinstance(kinds, list) or len([k for k in kinds if k != "null"]) <= 1, node
+    auto_renew = document["components"]["schemas"]["TimeoutConfig"]["properties"]["autoRenew"]
+    expected = ["boolean", "string", "number", "array", "object"] + ([] if openapi_30 else ["null"])
+    assert [branch["type"] for branch in auto_renew["anyOf"]] == expected
+    assert auto_renew.get("nullable", False) is openapi_30
 
 
 def test_the_command_writes_the_document(tmp_path: Any) -> None:
