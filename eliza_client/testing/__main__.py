@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--jwt-secret", default=None, help="the JWT_SECRET tokens are signed with (same as --env JWT_SECRET=...)"
     )
     serve.add_argument(
+        "--future-fields",
+        action="store_true",
+        help="add a key the spec does not list (futureField) to every JSON object of every answer (a later release)",
+    )
+    serve.add_argument(
         "--env",
         action="append",
         type=_env_pair,
@@ -157,6 +162,7 @@ def _make_server(args: argparse.Namespace) -> LocalSessionsServer:
         rate_limit_window_seconds=args.rate_limit_window,
         reply_delay=args.reply_delay,
         chunk_delay=args.chunk_delay,
+        future_fields=args.future_fields,
         host=args.host,
         port=args.port,
         env=dict(args.env),

@@ -199,6 +199,21 @@ def _json_body(payload: Any) -> bytes:
     return js_stringify(payload).encode("utf-8")
 
 
+#: The key ``future_fields=True`` adds to every JSON object the server sends, and its value.
+FUTURE_FIELD = ("futureField", {"addedIn": "a later release", "list": [1, "two", None]})
+
+
+def _with_future_field(value: Any) -> Any:
+    """``value`` with :data:`FUTURE_FIELD` added to every object in it, nested ones included (a copy)."""
+    if isinstance(value, dict):
+        copied = {key: _with_future_field(item) for key, item in value.items()}
+        copied.setdefault(FUTURE_FIELD[0], FUTURE_FIELD[1])
+        return copied
+    if isinstance(value, list):
+        return [_with_future_field(item) for item in value]
+    return value
+
+
 def _error_code_for(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
@@ -241,6 +256,8 @@ class _App:
         level: Level = "api",
     ) -> Response:
         """An Express ``res.json`` reply."""
+        if self.owner.future_fields:
+            payload = _with_future_field(payload)
         return self.send(request, status, _json_body(payload), _JSON_TYPE, extra, level)
 
     def send(
@@ -467,10 +484,10 @@ class _App:
 
     def sse_events(self, prepared: SendPrepared) -> Iterator[tuple[bytes, bool]]:
         """The SSE body, one event per item; the writer flushes after each and the pauses are real."""
-        yield _sse_frame("user_message", prepared.user_message), False
+        yield self.sse_frame("user_message", prepared.user_message), False
         outcome = prepared.agent.respond(prepared.content, prepared.message_id)
         if outcome.kind == "fail":
-            yield _sse_frame("error", {"error": outcome.error}), True
+            yield self.sse_frame("error", {"error": outcome.error}), True
             return
         if outcome.content is None:
             return  # the agent never answered: no done event
@@ -478,14 +495,15 @@ class _App:
             if not self.owner._pause(self.owner.chunk_delay):
                 return
             chunk = {"messageId": outcome.content["responseId"], "chunk": piece, "index": index}
-            yield _sse_frame("chunk", chunk), False
+            yield self.sse_frame("chunk", chunk), False
         if not self.owner._pause(self.owner.chunk_delay):
             return
-        yield _sse_frame("done", outcome.content), True
+        yield self.sse_frame("done", outcome.content), True
 
-
-def _sse_frame(event: str, data: Any) -> bytes:
-    return f"event: {event}\ndata: {js_stringify(data)}\n\n".encode()
+    def sse_frame(self, event: str, data: Any) -> bytes:
+        if self.owner.future_fields:
+            data = _with_future_field(data)
+        return f"event: {event}\ndata: {js_stringify(data)}\n\n".encode()
 
 
 def _media_type(content_type: str) -> str:
@@ -844,6 +862,9 @@ class LocalSessionsServer:
             this one.
         jwt_secret: the ``JWT_SECRET`` (None reads ``env["JWT_SECRET"]``); ``env["JWT_ISSUER_WHITELIST"]``
             (comma-separated, or ``*``) restricts the ``iss`` claim as in the real server.
+        future_fields: add one key the spec does not list (``futureField``, an object) to every JSON object of
+            every answer, nested ones and event data included, as a later release adding fields would: the spec
+            says every response may carry unlisted keys, and a client (or a generated one) must cope.
 
     Time-related behaviour follows the real server, including its periodic cleanup: every
     ``SESSION_CLEANUP_INTERVAL_MINUTES`` (default 5) after start, expired sessions are dropped silently, after
@@ -868,6 +889,7 @@ class LocalSessionsServer:
         server_version: str = DEFAULT_SERVER_VERSION,
         data_isolation: bool | None = None,
         jwt_secret: str | None = None,
+        future_fields: bool = False,
     ) -> None:
         names = list(agent_names)
         if not names:
@@ -893,6 +915,9 @@ class LocalSessionsServer:
         self.reply_delay = reply_delay
         self.chunk_delay = chunk_delay
         self.ws_internal_requests = ws_internal_requests
+        #: Whether every JSON object in every answer (bodies and event data) carries one key the spec does not
+        #: list, :data:`FUTURE_FIELD`, as a later release that adds fields would send.
+        self.future_fields = future_fields
         self._host = _check_loopback(host)
         self._port = port
         self._agents = [DeterministicAgent(name, agent_id_for(name)) for name in names]

@@ -9,14 +9,17 @@ commands that install, generate, compile and check it, and a scenario program th
    consumers whose ``openapi`` is ``"3.0"``);
 2. *prepares* each consumer in a scratch copy of its folder (``.nox/consumers/work/<name>``): every command of
    ``steps``, in order, each bounded in time;
-3. *runs* each scenario against a server: the project's local sessions server (started here, with an API key),
-   or the one ``--base-url`` names;
-4. reports per consumer and step what works (``reports/consumers.md`` and stdout).
+3. *runs* each scenario against a server, in two passes: the project's local sessions server as the release
+   answers (``plain``), then one that adds a key the spec does not list to every JSON object of every answer
+   (``future-fields``: the spec allows it, a later release may send it, and a generated client that rejects
+   unknown keys would break on the next server upgrade). With ``--base-url`` there is one pass, against that
+   server;
+4. reports per consumer, pass and step what works (``reports/consumers.md`` and stdout).
 
-``consumer.json`` may list ``known_limits``: scenario steps that fail for a reason of the generator's own, each
-with the reason. Such a step is reported, not counted as a failure, and the matrix fails when it starts passing
-(the note is then stale). Exit status: 0 when every step of every consumer passed (or failed as noted); 1
-otherwise; 2 for bad arguments; 3 when a tool a consumer needs is missing (named in the report).
+``consumer.json`` may list ``known_limits`` (``{"<pass>": {"<step>": "<reason>"}}``): scenario steps that fail for
+a reason of the generator's own. Such a step is reported, not counted as a failure, and the matrix fails when it
+starts passing (the note is then stale). Exit status: 0 when every step of every consumer passed (or failed as
+noted); 1 otherwise; 2 for bad arguments; 3 when a tool a consumer needs is missing (named in the report).
 
     python scripts/consumers/matrix.py                      # everything, against the local server
     python scripts/consumers/matrix.py --only og-go         # one consumer
@@ -78,10 +81,23 @@ class Consumer:
     def openapi(self) -> str:
         return str(self.config.get("openapi", "3.1"))
 
-    @property
-    def known_limits(self) -> dict[str, str]:
-        limits = self.config.get("known_limits", {})
+    def known_limits(self, pass_name: str) -> dict[str, str]:
+        limits = self.config.get("known_limits", {}).get(pass_name, {})
         return {str(step): str(reason) for step, reason in limits.items()}
+
+
+@dataclass
+class Run:
+    """One scenario run: the steps' outcomes as the program printed them."""
+
+    pass_name: str
+    steps: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    seconds: float = 0.0
+    exit_code: int | None = None
+    stderr: str = ""
+
+    def passed(self) -> int:
+        return sum(1 for step in STEPS if self.steps.get(step, (False, ""))[0])
 
 
 @dataclass
@@ -91,17 +107,14 @@ class Result:
     failed_command: str | None = None
     failure_output: str = ""
     missing_tools: list[str] = field(default_factory=list)
-    steps: dict[str, tuple[bool, str]] = field(default_factory=dict)
-    scenario_seconds: float = 0.0
-    scenario_exit: int | None = None
-    scenario_stderr: str = ""
+    runs: list[Run] = field(default_factory=list)
 
-    def unexpected(self) -> list[str]:
+    def unexpected(self, run: Run) -> list[str]:
         """Steps whose outcome is not what the consumer's notes say: failures, and noted limits that passed."""
-        limits = self.consumer.known_limits
+        limits = self.consumer.known_limits(run.pass_name)
         problems = []
         for step in STEPS:
-            ok, _ = self.steps.get(step, (False, "no line printed"))
+            ok, _ = run.steps.get(step, (False, "no line printed"))
             if ok and step in limits:
                 problems.append(f"{step} passed but is noted as a known limit")
             elif not ok and step not in limits:
@@ -110,7 +123,9 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return not self.missing_tools and self.failed_command is None and not self.unexpected()
+        if self.missing_tools or self.failed_command is not None or not self.runs:
+            return False
+        return not any(self.unexpected(run) for run in self.runs)
 
 
 def discover(only: list[str] | None) -> list[Consumer]:
@@ -190,13 +205,15 @@ def prepare(consumer: Consumer, work: Path, documents: dict[str, Path], env: dic
     return result
 
 
-def run_scenario(result: Result, work: Path, env: dict[str, str], server: dict[str, str]) -> None:
+def run_scenario(result: Result, work: Path, env: dict[str, str], server: dict[str, str], pass_name: str) -> None:
     consumer = result.consumer
     if result.missing_tools or result.failed_command is not None:
         return
+    run = Run(pass_name)
+    result.runs.append(run)
     scratch = work / "work" / consumer.name
     command = consumer.config["scenario"]
-    print(f"consumers: {consumer.name}: scenario: {' '.join(command)}", flush=True)
+    print(f"consumers: {consumer.name}: scenario ({pass_name}): {' '.join(command)}", flush=True)
     started = time.monotonic()
     try:
         proc = subprocess.run(
@@ -208,14 +225,14 @@ def run_scenario(result: Result, work: Path, env: dict[str, str], server: dict[s
             timeout=SCENARIO_TIMEOUT,
             check=False,
         )
-        stdout, stderr, result.scenario_exit = proc.stdout, proc.stderr, proc.returncode
+        stdout, stderr, run.exit_code = proc.stdout, proc.stderr, proc.returncode
     except subprocess.TimeoutExpired as expired:
         stdout = expired.stdout.decode() if isinstance(expired.stdout, bytes) else expired.stdout or ""
         stderr = f"timed out after {SCENARIO_TIMEOUT} s"
     except OSError as error:
         stdout, stderr = "", f"cannot run {command[0]!r}: {error}"
-    result.scenario_seconds = round(time.monotonic() - started, 1)
-    result.scenario_stderr = _tail(stderr)
+    run.seconds = round(time.monotonic() - started, 1)
+    run.stderr = _tail(stderr)
     for raw in stdout.splitlines():
         line = raw.strip()
         if not line.startswith("{"):
@@ -225,11 +242,10 @@ def run_scenario(result: Result, work: Path, env: dict[str, str], server: dict[s
         except json.JSONDecodeError:
             continue
         step = record.get("step")
-        if step in STEPS and step not in result.steps:
-            result.steps[step] = (record.get("ok") is True, " ".join(str(record.get("detail", "")).split()))
-    all_ok = all(result.steps.get(step, (False, ""))[0] for step in STEPS)
-    if all_ok and result.scenario_exit not in (0, None):
-        result.steps["error_401"] = (False, f"every step printed ok, but the program exited {result.scenario_exit}")
+        if step in STEPS and step not in run.steps:
+            run.steps[step] = (record.get("ok") is True, " ".join(str(record.get("detail", "")).split()))
+    if run.passed() == len(STEPS) and run.exit_code != 0:
+        run.steps["error_401"] = (False, f"every step printed ok, but the program exited {run.exit_code}")
 
 
 def _prepared_state(result: Result) -> str:
@@ -240,55 +256,71 @@ def _tail(text: str, lines: int = 25) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def render(results: list[Result], server_label: str) -> str:
+def render(results: list[Result], server_label: str, pass_names: list[str]) -> str:
     out = [
         "# Consumer matrix",
         "",
-        f"Clients generated from `openapi.yaml` (through `scripts/spec/for_generators.py`), built, and run through"
-        f" the scenario of `scripts/consumers/SCENARIO.md` against {server_label}.",
+        "Clients generated from `openapi.yaml` (through `scripts/spec/for_generators.py`), built, and run through"
+        f" the scenario of `scripts/consumers/SCENARIO.md` against {server_label}. Passes: "
+        + ", ".join(f"`{name}`" for name in pass_names)
+        + " (see `scripts/consumers/matrix.py`). A known limit is a step the consumer's notes say fails, and why.",
         "",
-        "| consumer | generator | language | prepared | scenario | verdict |",
-        "|---|---|---|---|---|---|",
+        "| consumer | generator | language | prepared | " + " | ".join(pass_names) + " | verdict |",
+        "|---|---|---|---|" + "---|" * len(pass_names) + "---|",
     ]
     for result in results:
         consumer = result.consumer
         if result.missing_tools:
-            prepared, scenario = f"missing {', '.join(result.missing_tools)}", "-"
+            prepared, cells = f"missing {', '.join(result.missing_tools)}", ["-"] * len(pass_names)
         elif result.failed_command is not None:
-            prepared, scenario = f"**{result.failed_command} failed**", "-"
+            prepared, cells = f"**{result.failed_command} failed**", ["-"] * len(pass_names)
         else:
             prepared = ", ".join(f"{name} {seconds:g} s" for name, seconds, _ in result.prepared) or "-"
-            passed = sum(1 for step in STEPS if result.steps.get(step, (False, ""))[0])
-            scenario = f"{passed}/{len(STEPS)} in {result.scenario_seconds:g} s"
+            cells = [_cell(consumer, run) for run in result.runs]
         verdict = "ok" if result.ok else "**FAILED**"
         out.append(
             f"| {consumer.name} | {consumer.config.get('generator', '?')} | {consumer.config.get('language', '?')}"
-            f" | {prepared} | {scenario} | {verdict} |"
+            f" | {prepared} | {' | '.join(cells)} | {verdict} |"
         )
     for result in results:
-        consumer = result.consumer
-        out += ["", f"## {consumer.name}", ""]
-        if result.missing_tools:
-            out.append(f"Not run: the machine has no {', '.join(result.missing_tools)} on PATH.")
-            continue
-        if result.failed_command is not None:
-            out += [f"`{result.failed_command}` failed:", "", "```", result.failure_output, "```"]
-            continue
+        out += ["", f"## {result.consumer.name}", "", *_details(result)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _cell(consumer: Consumer, run: Run) -> str:
+    noted = len(consumer.known_limits(run.pass_name))
+    return f"{run.passed()}/{len(STEPS)}" + (f" ({noted} known limit)" if noted else "") + f", {run.seconds:g} s"
+
+
+def _details(result: Result) -> list[str]:
+    if result.missing_tools:
+        return [f"Not run: the machine has no {', '.join(result.missing_tools)} on PATH."]
+    if result.failed_command is not None:
+        return [f"`{result.failed_command}` failed:", "", "```", result.failure_output, "```"]
+    out = []
+    for run in result.runs:
+        limits = result.consumer.known_limits(run.pass_name)
+        out += [f"Pass `{run.pass_name}`:", ""]
         for step in STEPS:
-            ok, detail = result.steps.get(step, (False, "no line printed"))
-            mark = "pass" if ok else ("known limit" if step in consumer.known_limits else "**FAIL**")
-            note = f" — noted: {consumer.known_limits[step]}" if step in consumer.known_limits else ""
+            ok, detail = run.steps.get(step, (False, "no line printed"))
+            mark = "pass" if ok else ("known limit" if step in limits else "**FAIL**")
+            note = f" — noted: {limits[step]}" if step in limits else ""
             out.append(f"- `{step}`: {mark}: {detail}{note}")
-        if result.scenario_stderr and not result.ok:
-            out += ["", "stderr:", "", "```", result.scenario_stderr, "```"]
-    return "\n".join(out) + "\n"
+        if run.stderr and result.unexpected(run):
+            out += ["", "stderr:", "", "```", run.stderr, "```"]
+        out.append("")
+    return out
 
 
-def _local_server() -> Any:
+#: The passes against the local server: name -> LocalSessionsServer options.
+LOCAL_PASSES: dict[str, dict[str, Any]] = {"plain": {}, "future-fields": {"future_fields": True}}
+
+
+def _local_server(options: dict[str, Any]) -> Any:
     from eliza_client.testing import LocalSessionsServer
 
-    # The rate limit is the real one: a scenario costs about 30 requests of its 1000.
-    return LocalSessionsServer(api_key="consumer-matrix-" + uuid.uuid4().hex[:12])
+    # The rate limit is the real one: a scenario costs about 30 requests of its 1000 (one server per pass).
+    return LocalSessionsServer(api_key="consumer-matrix-" + uuid.uuid4().hex[:12], **options)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,31 +357,27 @@ def main(argv: list[str] | None = None) -> int:
         state_file.write_text(json.dumps(state, indent=2))
 
     if args.phase != "prepare":
-        server = None
         if args.base_url:
             target = {
                 "ELIZA_BASE_URL": args.base_url.rstrip("/"),
                 "ELIZA_API_KEY": args.api_key,
                 "ELIZA_AGENT_ID": args.agent_id,
             }
-            label = f"`{args.base_url}`"
-        else:
-            server = _local_server()
-            server.start()
-            target = {
-                "ELIZA_BASE_URL": server.base_url.rstrip("/"),
-                "ELIZA_API_KEY": server.api_key,
-                "ELIZA_AGENT_ID": server.agent_id,
-            }
-            label = "the project's local sessions server"
-        try:
             for result in results:
-                target["ELIZA_USER_ID"] = str(uuid.uuid4())
-                run_scenario(result, work, env, target)
-        finally:
-            if server is not None:
-                server.stop()
-        report = render(results, label)
+                run_scenario(result, work, env, {**target, "ELIZA_USER_ID": str(uuid.uuid4())}, "plain")
+            label, pass_names = f"`{args.base_url}`", ["plain"]
+        else:
+            for pass_name, options in LOCAL_PASSES.items():
+                with _local_server(options) as server:
+                    target = {
+                        "ELIZA_BASE_URL": server.base_url.rstrip("/"),
+                        "ELIZA_API_KEY": server.api_key,
+                        "ELIZA_AGENT_ID": server.agent_id,
+                    }
+                    for result in results:
+                        run_scenario(result, work, env, {**target, "ELIZA_USER_ID": str(uuid.uuid4())}, pass_name)
+            label, pass_names = "the project's local sessions server", list(LOCAL_PASSES)
+        report = render(results, label, pass_names)
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(report, encoding="utf-8")
         print("\n" + report, flush=True)
