@@ -98,6 +98,41 @@ class DeletedSession:
 class ErrorDetails:
     """Wire keys of the `ErrorDetails` schema (generated model: `eliza_sessions_api.models.ErrorDetails`)."""
 
+    missing_fields: Final = "missingFields"
+    provided_value: Final = "providedValue"
+    expected_format: Final = "expectedFormat"
+    reason: Final = "reason"
+    provided_metadata: Final = "providedMetadata"
+    parameter: Final = "parameter"
+    value: Final = "value"
+    provided_config: Final = "providedConfig"
+    original_error: Final = "originalError"
+
+
+class ErrorDetailsProvidedConfigType0:
+    """Wire keys of the `providedConfig_type_0` schema.
+
+    The generated model: `eliza_sessions_api.models.ErrorDetailsProvidedConfigType0`.
+    """
+
+
+class ErrorDetailsProvidedMetadataType0:
+    """Wire keys of the `providedMetadata_type_0` schema.
+
+    The generated model: `eliza_sessions_api.models.ErrorDetailsProvidedMetadataType0`.
+    """
+
+
+class ErrorDetailsProvidedValueType4:
+    """Wire keys of the `providedValue_type_4` schema.
+
+    The generated model: `eliza_sessions_api.models.ErrorDetailsProvidedValueType4`.
+    """
+
+
+class ErrorDetailsValueType4:
+    """Wire keys of the `value_type_4` schema (generated model: `eliza_sessions_api.models.ErrorDetailsValueType4`)."""
+
 
 class FlatSendMessageResponse:
     """Wire keys of the `FlatSendMessageResponse` schema.
@@ -186,6 +221,13 @@ class RawMessage:
     attachments: Final = "attachments"
 
 
+class RawMessageAttachmentsType1:
+    """Wire keys of the `attachments_type_1` schema.
+
+    The generated model: `eliza_sessions_api.models.RawMessageAttachmentsType1`.
+    """
+
+
 class SendMessageRequest:
     """Wire keys of the `SendMessageRequest` schema.
 
@@ -265,6 +307,13 @@ class SessionList:
     stats: Final = "stats"
 
 
+class SessionMetadataType0:
+    """Wire keys of the `SessionMetadata_type_0` schema.
+
+    The generated model: `eliza_sessions_api.models.SessionMetadataType0`.
+    """
+
+
 class SessionStats:
     """Wire keys of the `SessionStats` schema (generated model: `eliza_sessions_api.models.SessionStats`)."""
 
@@ -314,6 +363,13 @@ class TimeoutConfig:
     auto_renew: Final = "autoRenew"
     max_duration_minutes: Final = "maxDurationMinutes"
     warning_threshold_minutes: Final = "warningThresholdMinutes"
+
+
+class TimeoutConfigAutoRenewType4:
+    """Wire keys of the `autoRenew_type_4` schema.
+
+    The generated model: `eliza_sessions_api.models.TimeoutConfigAutoRenewType4`.
+    """
 
 
 class TimeoutConfigInput:
@@ -371,6 +427,10 @@ REQUIRED: Final[Mapping[str, frozenset[str]]] = {
     "Cursors": frozenset({"before", "after"}),
     "DeletedSession": frozenset({"success", "message"}),
     "ErrorDetails": frozenset(),
+    "ErrorDetailsProvidedConfigType0": frozenset(),
+    "ErrorDetailsProvidedMetadataType0": frozenset(),
+    "ErrorDetailsProvidedValueType4": frozenset(),
+    "ErrorDetailsValueType4": frozenset(),
     "FlatSendMessageResponse": frozenset({"id", "content", "authorId", "createdAt", "metadata", "sessionStatus"}),
     "LegacyUserMessage": frozenset({"id", "content", "authorId", "createdAt", "metadata"}),
     "Message": frozenset({"id", "content", "authorId", "isAgent", "createdAt", "metadata"}),
@@ -381,6 +441,7 @@ REQUIRED: Final[Mapping[str, frozenset[str]]] = {
     "MiddlewareErrorDetail": frozenset({"message"}),
     "ModeSendMessageResponse": frozenset({"success", "userMessage"}),
     "RawMessage": frozenset({"content"}),
+    "RawMessageAttachmentsType1": frozenset(),
     "SendMessageRequest": frozenset({"content"}),
     "SendMessageResponse": frozenset({"success", "userMessage"}),
     "ServerVersion": frozenset({"version"}),
@@ -403,12 +464,14 @@ REQUIRED: Final[Mapping[str, frozenset[str]]] = {
     "SessionError": frozenset({"error"}),
     "SessionErrorDetail": frozenset({"code", "message", "timestamp"}),
     "SessionList": frozenset({"sessions", "total", "stats"}),
+    "SessionMetadataType0": frozenset(),
     "SessionStats": frozenset({"totalSessions", "activeSessions", "expiredSessions"}),
     "SessionStatus": frozenset({"expiresAt", "renewalCount", "wasRenewed", "isNearExpiration"}),
     "SessionsHealth": frozenset({"status", "activeSessions", "timestamp", "expiringSoon", "uptime"}),
     "SseChunk": frozenset({"chunk", "index"}),
     "SseError": frozenset({"error"}),
     "TimeoutConfig": frozenset({"timeoutMinutes", "autoRenew", "maxDurationMinutes", "warningThresholdMinutes"}),
+    "TimeoutConfigAutoRenewType4": frozenset(),
     "TimeoutConfigInput": frozenset(),
     "TransportFailure": frozenset({"success", "error"}),
     "UpdateTimeoutRequest": frozenset(),
@@ -449,13 +512,27 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
         "agentId": "str",
         "userId": "str",
         "createdAt": "datetime.datetime",
-        "metadata": "Any | Metadata",
+        "metadata": "bool | float | list[Any] | SessionMetadataType0 | str",
         "expiresAt": "datetime.datetime",
         "timeoutConfig": "TimeoutConfig",
     },
     "Cursors": {"before": "int", "after": "int"},
     "DeletedSession": {"success": "bool", "message": "str"},
-    "ErrorDetails": {},
+    "ErrorDetails": {
+        "missingFields": "list[str]",
+        "providedValue": "bool | ErrorDetailsProvidedValueType4 | float | list[Any] | None | str",
+        "expectedFormat": "str",
+        "reason": "str",
+        "providedMetadata": "bool | ErrorDetailsProvidedMetadataType0 | float | list[Any] | None | str",
+        "parameter": "str",
+        "value": "bool | ErrorDetailsValueType4 | float | list[Any] | None | str",
+        "providedConfig": "bool | ErrorDetailsProvidedConfigType0 | float | list[Any] | None | str",
+        "originalError": "str",
+    },
+    "ErrorDetailsProvidedConfigType0": {},
+    "ErrorDetailsProvidedMetadataType0": {},
+    "ErrorDetailsProvidedValueType4": {},
+    "ErrorDetailsValueType4": {},
     "FlatSendMessageResponse": {
         "id": "str",
         "content": "str",
@@ -490,7 +567,11 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
         "agentResponse": "AgentResponse",
         "sessionStatus": "SessionStatus",
     },
-    "RawMessage": {"content": "str", "attachments": "Any"},
+    "RawMessage": {
+        "content": "str",
+        "attachments": "bool | float | list[Any] | None | RawMessageAttachmentsType1 | str",
+    },
+    "RawMessageAttachmentsType1": {},
     "SendMessageRequest": {
         "content": "str",
         "transport": "SendMessageRequestTransport",
@@ -518,7 +599,7 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
         "userId": "str",
         "createdAt": "datetime.datetime",
         "lastActivity": "datetime.datetime",
-        "metadata": "Any | Metadata",
+        "metadata": "bool | float | list[Any] | SessionMetadataType0 | str",
         "expiresAt": "datetime.datetime",
         "timeoutConfig": "TimeoutConfig",
         "renewalCount": "int",
@@ -534,6 +615,7 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
         "stack": "str",
     },
     "SessionList": {"sessions": "list[Session]", "total": "int", "stats": "SessionStats"},
+    "SessionMetadataType0": {},
     "SessionStats": {"totalSessions": "int", "activeSessions": "int", "expiredSessions": "int"},
     "SessionStatus": {
         "expiresAt": "datetime.datetime",
@@ -553,10 +635,11 @@ TYPES: Final[Mapping[str, Mapping[str, str]]] = {
     "SseError": {"error": "str"},
     "TimeoutConfig": {
         "timeoutMinutes": "float",
-        "autoRenew": "Any",
+        "autoRenew": "bool | float | list[Any] | None | str | TimeoutConfigAutoRenewType4",
         "maxDurationMinutes": "float",
         "warningThresholdMinutes": "float",
     },
+    "TimeoutConfigAutoRenewType4": {},
     "TimeoutConfigInput": {
         "timeoutMinutes": "float",
         "autoRenew": "bool",

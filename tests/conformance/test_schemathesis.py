@@ -174,7 +174,7 @@ def test_real_server_conforms_to_the_spec(case: Any, run: Run, live: Live) -> No
         live.forget_if_gone(used, case.operation.method.upper(), response.status_code)
     run.recorder.settle()  # schemathesis reads event streams itself: validate what it read
     _, violations = run.recorder.since(mark)
-    # An event stream is validated by the spec helper above (events against the media type's `x-sse-events`);
+    # An event stream is validated by the spec helper above (events against the stream schema's `$defs`);
     # schemathesis would validate each event against the media type's `schema`, which in OpenAPI 3.1 describes
     # the whole body (a string) - the 3.2 `itemSchema` reading, which this spec does not use.
     sse = response.headers.get("content-type", [""])[0].startswith("text/event-stream")

@@ -33,7 +33,6 @@ from eliza_sessions_api.models import (
     CreateSessionRequest,
     DeletedSession,
     MessagePage,
-    Metadata,
     MiddlewareError,
     SendMessageRequest,
     SendMessageRequestTransport,
@@ -41,6 +40,7 @@ from eliza_sessions_api.models import (
     Session,
     SessionError,
     SessionList,
+    SessionMetadataType0,
     SessionsHealth,
     TimeoutConfigInput,
     TransportFailure,
@@ -257,9 +257,37 @@ def test_get_session_parses_every_field(stub: StubServer, client: AuthenticatedC
     assert isinstance(parsed, Session)
     assert parsed.time_remaining == 1740000
     assert parsed.renewal_count == 2
-    assert isinstance(parsed.metadata, Metadata)
+    # SessionMetadata is one type list (object | string | array | number | boolean): the object branch is its
+    # own generated model, the others plain Python values.
+    assert isinstance(parsed.metadata, SessionMetadataType0)
     assert parsed.metadata.additional_properties == {"platform": "web"}
     assert parsed.additional_properties == {"futureField": {"nested": True}}
+
+
+@pytest.mark.parametrize("metadata", ["abc", ["p", "q"], 7, 2.5, True, {}])
+def test_session_metadata_that_is_not_an_object_parses_as_sent(
+    stub: StubServer, client: AuthenticatedClient, metadata: object
+) -> None:
+    # The server echoes whatever JSON value the creator sent; the generated model keeps it, typed.
+    stub.respond(200, {**SESSION, "metadata": metadata})
+    parsed = get_session.sync(SID, client=client)
+    assert isinstance(parsed, Session)
+    value = parsed.metadata.to_dict() if isinstance(parsed.metadata, SessionMetadataType0) else parsed.metadata
+    assert value == metadata
+    assert type(value) is type(metadata)
+
+
+@pytest.mark.parametrize("auto_renew", [True, False, "false", 0, None, [1], {"x": 1}])
+def test_auto_renew_of_any_json_type_parses_as_sent(
+    stub: StubServer, client: AuthenticatedClient, auto_renew: object
+) -> None:
+    # Create stores autoRenew verbatim, whatever its type; the typed union keeps every value.
+    stub.respond(200, {**SESSION, "timeoutConfig": {**SESSION["timeoutConfig"], "autoRenew": auto_renew}})
+    parsed = get_session.sync(SID, client=client)
+    assert isinstance(parsed, Session)
+    value = parsed.timeout_config.auto_renew
+    value = value.to_dict() if hasattr(value, "to_dict") else value
+    assert value == auto_renew
 
 
 def test_get_session_410_then_404(stub: StubServer, client: AuthenticatedClient) -> None:

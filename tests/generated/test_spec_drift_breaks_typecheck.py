@@ -97,13 +97,19 @@ def _ini_value(value: object) -> str:
 def _mypy_config(tmp_path: Path, generated_root: Path) -> Path:
     """pyproject.toml's [tool.mypy] with `generated` in mypy_path replaced by `generated_root` (paths absolute)."""
     options = dict(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"])
-    assert "overrides" not in options, "per-module overrides: teach this test to copy them"
+    overrides = options.pop("overrides", [])
     paths = options["mypy_path"].split(":")
     assert "generated" in paths, options["mypy_path"]
     options["mypy_path"] = ":".join(str(generated_root) if p == "generated" else str(ROOT / p) for p in paths)
     options.pop("packages", None)  # the command line names them, as the nox session does
     config = tmp_path / "mypy.ini"
-    config.write_text("[mypy]\n" + "".join(f"{key} = {_ini_value(value)}\n" for key, value in options.items()))
+    text = "[mypy]\n" + "".join(f"{key} = {_ini_value(value)}\n" for key, value in options.items())
+    for override in overrides:  # pyproject's [[tool.mypy.overrides]] are mypy.ini's [mypy-MODULE] sections
+        settings = dict(override)
+        modules = settings.pop("module")
+        for module in [modules] if isinstance(modules, str) else modules:
+            text += f"[mypy-{module}]\n" + "".join(f"{k} = {_ini_value(v)}\n" for k, v in settings.items())
+    config.write_text(text)
     return config
 
 

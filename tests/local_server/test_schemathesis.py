@@ -37,7 +37,7 @@ SCHEMA = schemathesis.openapi.from_path(str(SPEC))
 DOCUMENT: dict[str, Any] = SCHEMA.raw_schema
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance]
 # For SSE responses, schemathesis validates each parsed event ({event, data}) against the media type's
-# `schema`; openapi.yaml describes the stream as `type: string` with the events in `x-sse-events`, so the events
+# `schema`; openapi.yaml describes the stream as `type: string` with the events in its `$defs`, so the events
 # are checked here against those schemas instead (see the report on issue 4).
 SSE_CHECKS = [status_code_conformance, content_type_conformance, response_headers_conformance]
 MAX_EXAMPLES = 25
@@ -48,7 +48,7 @@ def _sse_event_schemas(operation_id: str) -> dict[str, Any]:
         for operation in path_item.values():
             if isinstance(operation, dict) and operation.get("operationId") == operation_id:
                 media = operation["responses"]["200"]["content"]["text/event-stream"]
-                return dict(media["x-sse-events"])
+                return dict(media["schema"]["$defs"])
     raise KeyError(operation_id)
 
 

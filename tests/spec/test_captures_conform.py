@@ -10,7 +10,7 @@ slash is tolerated; `HEAD` is answered by the `GET` route), then checks that
 * the `Content-Type` is one of the documented media types and the body validates against its schema
   (JSON Schema 2020-12, as OpenAPI 3.1 defines it, with `format` asserted), and
 * a `text/event-stream` body is framed as the operation describes, and each event's data validates against the
-  schema its event name maps to in the media type's `x-sse-events`.
+  schema its event name maps to in the media type schema's `$defs`.
 
 Exchanges that are not API operations (unknown routes and methods, CORS preflights) are listed in
 `NOT_OPERATIONS` with the reason, and exchanges outside the Sessions API in `OUTSIDE_SESSIONS_API`; the test
@@ -301,7 +301,7 @@ def _check_event_stream(body: str, media_pointer: str) -> Iterator[str]:
             return
         events.append((match.group(1), match.group(2)))
         position = match.end()
-    documented = pointer_get(media_pointer).get("x-sse-events", {})
+    documented = pointer_get(media_pointer).get("schema", {}).get("$defs", {})
     names = [name for name, _ in events]
     if not names or names[0] != "user_message":
         yield f"event stream: the first event must be user_message, got {names[:1]}"
@@ -311,14 +311,14 @@ def _check_event_stream(body: str, media_pointer: str) -> Iterator[str]:
         yield f"event stream: exactly one user_message event expected, got {names}"
     for index, (name, data) in enumerate(events):
         if name not in documented:
-            yield f"event stream: event {index} `{name}` is not in x-sse-events"
+            yield f"event stream: event {index} `{name}` is not in the stream schema's $defs"
             continue
         try:
             payload = json.loads(data)
         except json.JSONDecodeError as error:
             yield f"event stream: event {index} `{name}` data is not JSON: {error}"
             continue
-        yield from _schema_errors(f"{media_pointer}/x-sse-events/{escape(name)}", payload, f"event {index} `{name}`")
+        yield from _schema_errors(f"{media_pointer}/schema/$defs/{escape(name)}", payload, f"event {index} `{name}`")
 
 
 def violations(exchange: Exchange) -> list[str]:
@@ -479,7 +479,7 @@ MUTATIONS: list[tuple[str, str, Callable[[Exchange], Exchange], str]] = [
     ("send.sse", "the stream cut before `done`", _cut_before_done, "exactly one done or error"),
     ("stream.sse_chunks", "a chunk index as a string", _string_chunk_index, "`chunk`"),
     ("send.sse", "an unframed stream", lambda e: e.with_body(e.body.replace("\n\n", "\n", 1)), "blank line"),
-    ("send.sse", "an undocumented event", lambda e: e.with_body(e.body.replace("event: done", "event: end")), "x-sse"),
+    ("send.sse", "an undocumented event", lambda e: e.with_body(e.body.replace("event: done", "event: end")), "$defs"),
     ("send.sse", "Cache-Control missing", lambda e: e.with_header("Cache-Control", None), "Cache-Control"),
     ("messages.default", "cursors as ISO strings", _iso_cursors, "cursors"),
 ]

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.metadata import Metadata
+    from ..models.session_metadata_type_0 import SessionMetadataType0
     from ..models.timeout_config import TimeoutConfig
 
 
@@ -29,10 +29,11 @@ class CreatedSession:
         user_id (str): A UUID as the server checks it: any 8-4-4-4-12 hexadecimal string, of any version, in any case
             (the nil UUID passes).
         created_at (datetime.datetime):
-        metadata (Any | Metadata): A session's metadata: exactly what its creator sent, echoed verbatim. An object
-            normally (`{}` when
+        metadata (bool | float | list[Any] | SessionMetadataType0 | str): A session's metadata: exactly what its creator
+            sent, echoed verbatim. An object normally (`{}` when
             none or `null` was sent), but the server does not check the type, so a string, an array or another
-            JSON value sent at creation comes back as is (`"abc"`, `["p", "q"]`).
+            JSON value sent at creation comes back as is (`"abc"`, `["p", "q"]`). Never null. Written as one type
+            list, which every generator can narrow (a `not` or an `anyOf` of objects collapses to `unknown`).
         expires_at (datetime.datetime):
         timeout_config (TimeoutConfig): A session's timeout configuration, as stored.
     """
@@ -42,13 +43,13 @@ class CreatedSession:
     agent_id: str
     user_id: str
     created_at: datetime.datetime
-    metadata: Any | Metadata
+    metadata: bool | float | list[Any] | SessionMetadataType0 | str
     expires_at: datetime.datetime
     timeout_config: TimeoutConfig
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.metadata import Metadata  # noqa: PLC0415
+        from ..models.session_metadata_type_0 import SessionMetadataType0  # noqa: PLC0415
 
         session_id = self.session_id
 
@@ -60,9 +61,12 @@ class CreatedSession:
 
         created_at = self.created_at.isoformat()
 
-        metadata: Any | dict[str, Any]
-        if isinstance(self.metadata, Metadata):
+        metadata: bool | dict[str, Any] | float | list[Any] | str
+        if isinstance(self.metadata, SessionMetadataType0):
             metadata = self.metadata.to_dict()
+        elif isinstance(self.metadata, list):
+            metadata = self.metadata
+
         else:
             metadata = self.metadata
 
@@ -89,7 +93,7 @@ class CreatedSession:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.metadata import Metadata  # noqa: PLC0415
+        from ..models.session_metadata_type_0 import SessionMetadataType0  # noqa: PLC0415
         from ..models.timeout_config import TimeoutConfig  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -103,16 +107,24 @@ class CreatedSession:
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
-        def _parse_metadata(data: object) -> Any | Metadata:
+        def _parse_metadata(data: object) -> bool | float | list[Any] | SessionMetadataType0 | str:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_session_metadata_type_0 = Metadata.from_dict(data)
+                componentsschemas_session_metadata_type_0 = SessionMetadataType0.from_dict(data)
 
                 return componentsschemas_session_metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(Any | Metadata, data)
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                componentsschemas_session_metadata_type_2 = cast(list[Any], data)
+
+                return componentsschemas_session_metadata_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(bool | float | list[Any] | SessionMetadataType0 | str, data)
 
         metadata = _parse_metadata(d.pop("metadata"))
 

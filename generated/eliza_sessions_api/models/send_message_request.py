@@ -24,9 +24,12 @@ class SendMessageRequest:
     Attributes:
         content (str): The message text: 1–4000 UTF-16 code units (JavaScript string length, so a character outside the
             Basic Multilingual Plane counts twice). Whitespace-only text is accepted. U+0000 is accepted by the
-            validation but cannot be stored (the database rejects it): 500 `MESSAGE_SEND_FAILED`.
-        transport (SendMessageRequestTransport | Unset): How the agent's reply is delivered (see send_message). Default:
-            SendMessageRequestTransport.WEBSOCKET.
+            validation but cannot be stored (the database rejects it): 500 `MESSAGE_SEND_FAILED`. (The pattern
+            says `\\x00`, not `\\u0000`: Go's RE2 and other non-ECMA dialects reject `\\u` escapes.)
+        transport (SendMessageRequestTransport | Unset): How the agent's reply is delivered (see send_message). Left out
+            (or null, with no `mode`), the
+            server uses `websocket`. (Not written as a schema `default`: generators would then make the field
+            required in the types they derive, and a client could not leave it out.)
         mode (SendMessageRequestMode | Unset): Legacy name for `transport` (`sync` = `http`, `stream` = `sse`),
             consulted only when `transport` is
             absent or null.
@@ -39,7 +42,7 @@ class SendMessageRequest:
     """
 
     content: str
-    transport: SendMessageRequestTransport | Unset = SendMessageRequestTransport.WEBSOCKET
+    transport: SendMessageRequestTransport | Unset = UNSET
     mode: SendMessageRequestMode | Unset = UNSET
     attachments: list[Attachment] | Unset = UNSET
     metadata: Metadata | Unset = UNSET

@@ -90,9 +90,9 @@ class SendMessageResponse:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_nullable_agent_response_type_0 = AgentResponse.from_dict(data)
+                agent_response_type_0 = AgentResponse.from_dict(data)
 
-                return componentsschemas_nullable_agent_response_type_0
+                return agent_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(AgentResponse | None | Unset, data)
