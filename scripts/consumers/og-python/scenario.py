@@ -25,7 +25,7 @@ from eliza_og_client import (
     CreateSessionRequest,
     MessagePage,
     SendMessageRequest,
-    SendMessageResponse,
+    SentMessage,
     Session,
     SessionError,
     SessionMetadata,
@@ -148,7 +148,8 @@ def main() -> int:
         check(isinstance(session.renewal_count, int), f"renewalCount {session.renewal_count!r}")
         platform = platform_of(session.metadata)
         check(platform == "consumer-matrix", f"metadata.platform is {platform!r}")
-        auto_renew = session.timeout_config.auto_renew.actual_instance
+        wrapper = session.timeout_config.auto_renew  # a oneOf wrapper (Optional when the spec lets it be null)
+        auto_renew = wrapper.actual_instance if wrapper is not None else None
         check(auto_renew is True, f"timeoutConfig.autoRenew is {auto_renew!r}")
         return session, f"renewalCount {session.renewal_count}, metadata.platform consumer-matrix, autoRenew true"
 
@@ -163,7 +164,7 @@ def main() -> int:
 
     step("list", ["create"], s_list)
 
-    def s_send() -> tuple[SendMessageResponse, str]:
+    def s_send() -> tuple[SentMessage, str]:
         response = api.send_message_with_http_info(session_id, SendMessageRequest(content="hello"))
         check(response.status_code == 201, f"status {response.status_code}")
         result = response.data
@@ -174,7 +175,7 @@ def main() -> int:
 
     sent = step("send", ["create"], s_send)
 
-    def s_send_wait() -> tuple[SendMessageResponse, str]:
+    def s_send_wait() -> tuple[SentMessage, str]:
         response = api.send_message_with_http_info(
             session_id, SendMessageRequest(content="what is 2+2?", transport="http")
         )

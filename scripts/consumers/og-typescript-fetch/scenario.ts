@@ -13,7 +13,7 @@ import {
     Session,
     SessionError,
     SessionsApi,
-    SendMessageResponse,
+    SentMessage,
     SseChunk,
     SseError,
 } from "./generated";
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
         return [list, `listed among ${list.total}, stats.totalSessions ${list.stats.totalSessions}`];
     });
 
-    const sent = await step<SendMessageResponse>("send", ["create"], async () => {
+    const sent = await step<SentMessage>("send", ["create"], async () => {
         const response = await api.sendMessageRaw({ sessionId, sendMessageRequest: { content: "hello" } });
         check(response.raw.status === 201, `status ${response.raw.status}`);
         const result = await response.value();
