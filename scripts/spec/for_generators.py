@@ -13,13 +13,18 @@ derived document differs in exactly these ways, and nowhere else:
   or without one, and OpenAPI allows one operation per method and path), answering the event stream;
 * the schema ``SendMessageResponse`` is called ``SentMessage``: @hey-api/openapi-ts and others name the
   operation's own result type ``SendMessageResponse`` and would rename one of them;
+* a schema whose ``type`` is a list of several types (``SessionMetadata``, ``autoRenew``, ``attachments``, the
+  echoed values in ``ErrorDetails``) is the equivalent ``anyOf`` of one branch per type: openapi-generator drops
+  the object and array members of a type list and oapi-codegen refuses one, while every generator reads the
+  ``anyOf`` (``null`` stays a branch of its own);
 * ``x-eliza-releases`` is left out (the document describes one release), and so are the schemas nothing in
   the document uses (the older releases' send bodies), which generators would otherwise emit as dead models.
 
 ``--openapi-3.0`` also rewrites the 3.1 document as OpenAPI 3.0.3 for generators that read only 3.0 (oapi-codegen's
 kin-openapi): type lists become ``oneOf`` of single types (``nullable`` for ``null``), ``oneOf [X, {type: null}]``
-becomes a nullable ``allOf [X]``, schema ``examples`` lists become ``example``, and the 3.1-only ``info`` fields are
-dropped. ``--server-version`` derives the document of another release first (``scripts/spec/releases.py``)::
+becomes a nullable ``allOf [X]``, schema ``examples`` lists become ``example``, ``$defs`` becomes ``x-defs``, and
+the 3.1-only ``info`` fields are dropped. ``--server-version`` derives the document of another release first
+(``scripts/spec/releases.py``)::
 
     python scripts/spec/for_generators.py -o openapi.generators.yaml
     python scripts/spec/for_generators.py --openapi-3.0 -o openapi.generators-3.0.yaml
@@ -58,6 +63,7 @@ def generator_document(document: dict[str, Any], *, openapi_30: bool = False) ->
     _split_stream(derived)
     _rename_schemas(derived, RENAMED)
     _prune_unused_schemas(derived)
+    derived = _type_lists_as_unions(derived)
     info = derived.setdefault("info", {})
     info["description"] = (
         str(info.get("description", "")).rstrip()
@@ -166,6 +172,22 @@ def _rename_schemas(document: dict[str, Any], names: dict[str, str]) -> None:
     walk(document)
 
 
+def _type_lists_as_unions(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_type_lists_as_unions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _type_lists_as_unions(value) for key, value in node.items()}
+    kinds = out.get("type")
+    if isinstance(kinds, list) and len([kind for kind in kinds if kind != "null"]) > 1:
+        out.pop("type")
+        branches = [_single_type(kind, out) for kind in kinds]
+        for keyword in ("items", "additionalProperties", "properties", "required"):
+            out.pop(keyword, None)
+        out["anyOf"] = branches
+    return out
+
+
 def _refs_in(node: Any) -> set[str]:
     found: set[str] = set()
     stack = [node]
@@ -224,6 +246,8 @@ def _schemas_30(node: Any) -> Any:
             out["example"] = examples[0]
     if "const" in out:
         out["enum"] = [out.pop("const")]
+    if isinstance(out.get("$defs"), dict):  # 3.0 schemas have no $defs: the map (the SSE events) becomes x-defs
+        out["x-defs"] = out.pop("$defs")
     kinds = out.get("type")
     if isinstance(kinds, list):
         out.pop("type")
@@ -264,6 +288,8 @@ def _keep_keywords_of(schema: dict[str, Any], kind: str) -> None:
 
 def _single_type(kind: str, schema: dict[str, Any]) -> dict[str, Any]:
     branch: dict[str, Any] = {"type": kind}
+    if kind == "object" and "additionalProperties" not in schema:
+        branch["additionalProperties"] = True
     for keyword in _KEYWORDS_OF.get(kind, ()):
         if keyword in schema:
             branch[keyword] = copy.deepcopy(schema[keyword])

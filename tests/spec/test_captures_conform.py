@@ -230,11 +230,14 @@ def _segments_match(template: str, path: str) -> bool:
 def find_operation(method: str, raw_path: str) -> Operation | None:
     """The operation the server routes `method raw_path` to, or None."""
     path = urlsplit(raw_path).path
-    if path.endswith("/") and path != "/":  # one trailing slash is tolerated
+    slashed = path.endswith("/") and path != "/"
+    if slashed:  # one trailing slash is tolerated
         path = path[:-1]
     paths = load_spec()["paths"]
-    # Concrete paths win over templated ones (OpenAPI's rule, and the server's registration order).
-    candidates = sorted(paths, key=lambda template: template.count("{"))
+    # Concrete paths win over templated ones (OpenAPI's rule, and the server's registration order). A document
+    # that spells one path both ways (the generator-facing one: stream_message is send_message's path with a
+    # trailing slash) routes each spelling to its own operation.
+    candidates = sorted(paths, key=lambda template: (template.count("{"), template.endswith("/") != slashed))
     wanted = method.lower()
     for template in candidates:
         if not _segments_match(template, path):

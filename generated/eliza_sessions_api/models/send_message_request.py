@@ -25,7 +25,7 @@ class SendMessageRequest:
         content (str): The message text: 1–4000 UTF-16 code units (JavaScript string length, so a character outside the
             Basic Multilingual Plane counts twice). Whitespace-only text is accepted. U+0000 is accepted by the
             validation but cannot be stored (the database rejects it): 500 `MESSAGE_SEND_FAILED`. (The pattern
-            says `\\x00`, not `\\u0000`: Go's RE2 and other non-ECMA dialects reject `\\u` escapes.)
+            says `\\x00`, the hexadecimal escape every regex dialect reads; Go's RE2 has no four-digit form.)
         transport (SendMessageRequestTransport | Unset): How the agent's reply is delivered (see send_message). Left out
             (or null, with no `mode`), the
             server uses `websocket`. (Not written as a schema `default`: generators would then make the field
