@@ -146,7 +146,6 @@ def base_env(work: Path) -> dict[str, str]:
     env.setdefault("ELIZA_CONSUMERS_CACHE", str(Path.home() / ".cache" / "eliza-client" / "consumers"))
     # Tools that would phone home (telemetry, update checks) are told not to.
     env.update({"NO_UPDATE_NOTIFIER": "1", "npm_config_update_notifier": "false", "DOTNET_CLI_TELEMETRY_OPTOUT": "1"})
-    env.setdefault("GOFLAGS", "-mod=mod")
     env["GOCACHE"] = env.get("GOCACHE", str(work / "go-build-cache"))
     return env
 

@@ -79,6 +79,12 @@ SUITES = [
         ["tests/conformance/test_differential.py::test_real_and_local_agree"],
         "the scripted scenario against the real and the local server, compared",
     ),
+    Suite(
+        "consumers",
+        ["--keyed-instance"],
+        ["tests/conformance/test_consumers.py"],
+        "the clients other generators make from the spec (scripts/consumers), through their scenario",
+    ),
 ]
 
 
@@ -139,6 +145,13 @@ def _run_suite(suite: Suite, work: Path, version: str) -> Outcome:
         *suite.pytest_args,
     ]
     env = {**os.environ, "ELIZA_CONFORMANCE_STATS": str(stats_file)}
+    if suite.name == "consumers":
+        # Built here, before the servers start: the build needs the registries, the servers' namespace has none.
+        consumers_work = work / "consumers"
+        print("\nconformance: building the consumer matrix's clients (matrix.py --phase prepare)", flush=True)
+        prepare = [sys.executable, str(ROOT / "scripts" / "consumers" / "matrix.py"), "--phase", "prepare"]
+        subprocess.run([*prepare, "--work", str(consumers_work)], cwd=ROOT, check=False)
+        env["ELIZA_CONSUMERS_WORK"] = str(consumers_work)
     print(f"\nconformance: suite '{suite.name}': {suite.what}", flush=True)
     started = time.monotonic()
     proc = subprocess.run(command, cwd=ROOT, env=env, check=False)
