@@ -14,9 +14,14 @@ derived document differs in exactly these ways, and nowhere else:
 * the schema ``SendMessageResponse`` is called ``SentMessage``: @hey-api/openapi-ts and others name the
   operation's own result type ``SendMessageResponse`` and would rename one of them;
 * a schema whose ``type`` is a list of several types (``SessionMetadata``, ``autoRenew``, ``attachments``, the
-  echoed values in ``ErrorDetails``) is the equivalent ``anyOf`` of one branch per type: openapi-generator drops
-  the object and array members of a type list and oapi-codegen refuses one, while every generator reads the
-  ``anyOf`` (``null`` stays a branch of its own);
+  echoed values in ``ErrorDetails``) is the equivalent ``oneOf`` of one branch per type (one JSON type each, so
+  exactly one matches): openapi-generator drops the object and array members of a type list and oapi-codegen
+  refuses one; as ``anyOf``, openapi-generator's Java template does not compile and its typescript-fetch one
+  gives an empty interface, while every generator of the matrix reads the ``oneOf`` (``null`` stays a branch);
+* every object schema without ``additionalProperties`` says ``additionalProperties: true``, which JSON Schema
+  means anyway: openapi-generator reads a missing one as ``false`` (its ``disallowAdditionalPropertiesIfNotPresent``
+  default), and its Java and Go clients then reject any answer with a key the spec does not list, which the
+  spec allows and a later release may send;
 * ``x-eliza-releases`` is left out (the document describes one release), and so are the schemas nothing in
   the document uses (the older releases' send bodies), which generators would otherwise emit as dead models.
 
@@ -64,6 +69,7 @@ def generator_document(document: dict[str, Any], *, openapi_30: bool = False) ->
     _rename_schemas(derived, RENAMED)
     _prune_unused_schemas(derived)
     derived = _type_lists_as_unions(derived)
+    _open_objects(derived)
     info = derived.setdefault("info", {})
     info["description"] = (
         str(info.get("description", "")).rstrip()
@@ -184,8 +190,27 @@ def _type_lists_as_unions(node: Any) -> Any:
         branches = [_single_type(kind, out) for kind in kinds]
         for keyword in ("items", "additionalProperties", "properties", "required"):
             out.pop(keyword, None)
-        out["anyOf"] = branches
+        out["oneOf"] = branches
     return out
+
+
+def _open_objects(document: dict[str, Any]) -> None:
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            # A schema is an object schema by its type, or by listing properties without a type.
+            is_object = node.get("type") == "object" or (
+                "type" not in node and isinstance(node.get("properties"), dict)
+            )
+            if is_object and "additionalProperties" not in node and "$ref" not in node:
+                node["additionalProperties"] = True
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document.get("components", {}).get("schemas", {}))
+    walk(document.get("paths", {}))
 
 
 def _refs_in(node: Any) -> set[str]:
