@@ -230,11 +230,17 @@ class Reply:
 
 @attrs.frozen(kw_only=True)
 class MessagePage:
-    """One page of history as the server returned it: newest first.
+    """One page of history, newest first.
 
-    ``has_more`` only means the page was full. ``before``/``after`` are the server's cursors (the oldest and
-    newest ``created_at`` on the page), None on an empty page. Prefer ``sessions.iter_messages`` for walking a
-    conversation: it handles the server's cursor pitfalls.
+    From ``sessions.messages(session_id)`` or ``…(cursor=…)``: ``next_cursor`` continues with the older messages
+    (None: there are none), ``newer_cursor`` with the messages newer than this page's newest, both exactly (no
+    message skipped or repeated, also when many share a millisecond), from any process and after any delay;
+    ``has_more`` is ``next_cursor is not None``. ``before``/``after`` are the oldest and newest ``created_at`` on
+    the page (None when it is empty).
+
+    From ``messages(before=…)`` or ``messages(after=…)``: the server's raw page, as it answered. ``has_more`` then
+    only means the page was full, ``before``/``after`` are the server's tie-blind cursors, and both cursors
+    here are None.
     """
 
     messages: tuple[Message, ...]
@@ -242,6 +248,8 @@ class MessagePage:
     before: datetime | None
     after: datetime | None
     extra: Mapping[str, Any] = _mapping()
+    next_cursor: str | None = None
+    newer_cursor: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -34,13 +34,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from itertools import islice
 
 from ._constants import PAGE_LIMIT_MAX, QUERY_MAX_MS
+from ._cursors import CursorWindow, edge_of
 from ._errors import PaginationError
 from ._models import Message, MessagePage
 from ._timestamps import EPOCH
 
-__all__ = ["FetchPage", "MessageIterator", "PaginationError", "epoch_ms"]
+__all__ = ["FetchPage", "MessageIterator", "PaginationError", "WindowPage", "epoch_ms", "walk_window", "window_page"]
 
 #: fetch(limit, before_ms, after_ms) -> one page, newest first.
 FetchPage = Callable[[int, int | None, int | None], MessagePage]
@@ -53,27 +55,34 @@ def epoch_ms(value: datetime) -> int:
     return (value - EPOCH) // _ONE_MS
 
 
-def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: int | None) -> Iterator[Message]:
-    """Every message with ``after < created_at < before``, newest first, each exactly once."""
+def _newest_first(
+    fetch: FetchPage,
+    page_size: int,
+    before: int | None,
+    after: int | None,
+    boundary: int | None = None,
+    seen_at_boundary: frozenset[str] = frozenset(),
+) -> Iterator[Message]:
+    """Every message with ``after < created_at < before``, newest first, each exactly once (but those of the
+    millisecond ``boundary`` whose id is in ``seen_at_boundary``: a resumed walk's already-shown ones)."""
     # With `after` alone the server returns the *oldest* messages of its window; an explicit upper bound (the
     # end of the dates the server can query, year 9999 — not JavaScript's maximum date, which its database
     # rejects with a 500) selects its range mode, which returns the newest.
     cursor = QUERY_MAX_MS if before is None and after is not None else before
-    boundary: int | None = None  # created_at (ms) of the oldest message yielded so far
-    seen_at_boundary: set[str] = set()
+    seen = set(seen_at_boundary)  # the ids yielded (or shown before) at `boundary`, the oldest ms so far
     limit = page_size
     while True:
         page = fetch(limit, cursor, after)
-        stamps = _check_page(page, limit, cursor, after, boundary, seen_at_boundary)
+        stamps = _check_page(page, limit, cursor, after, boundary, seen)
         fresh = 0
         for message, ms in zip(page.messages, stamps, strict=True):
             if ms == boundary:
-                if message.id in seen_at_boundary:
+                if message.id in seen:
                     continue
-                seen_at_boundary.add(message.id)
+                seen.add(message.id)
             else:  # older than the boundary: _check_page has refused anything newer
                 boundary = ms
-                seen_at_boundary = {message.id}
+                seen = {message.id}
             fresh += 1
             yield message
         if len(page.messages) < limit or boundary is None:
@@ -85,12 +94,12 @@ def _newest_first(fetch: FetchPage, page_size: int, before: int | None, after: i
                 limit = PAGE_LIMIT_MAX
                 continue
             raise PaginationError(
-                f"{len(seen_at_boundary)} or more messages share the millisecond {boundary}: the server returns the "
+                f"{len(seen)} or more messages share the millisecond {boundary}: the server returns the "
                 f"same {PAGE_LIMIT_MAX} of them for every query, so any others cannot be read (and whether there are "
                 "others cannot be known)",
                 reason="crowded_millisecond",
                 millisecond=boundary,
-                seen=len(seen_at_boundary),
+                seen=len(seen),
             )
         limit = page_size
         cursor = boundary + 1
@@ -181,8 +190,73 @@ class MessageIterator:
         walk = _oldest_first if oldest_first else _newest_first
         self._iterator = walk(fetch, page_size, before, after)
 
+    @classmethod
+    def from_window(cls, fetch: FetchPage, *, page_size: int, window: CursorWindow) -> MessageIterator:
+        """The messages of a cursor's window, newest first (``iter_messages(session_id, cursor=…)``)."""
+        iterator = cls.__new__(cls)
+        iterator._iterator = walk_window(fetch, page_size, window)
+        return iterator
+
     def __iter__(self) -> Iterator[Message]:
         return self
 
     def __next__(self) -> Message:
         return next(self._iterator)
+
+
+# --- resumable pages (cursors) ------------------------------------------------------------------------------
+
+
+def walk_window(fetch: FetchPage, page_size: int, window: CursorWindow) -> Iterator[Message]:
+    """Every message inside ``window`` (see ``_cursors``), newest first, each exactly once."""
+    upper, lower = window.upper, window.lower
+    # The server's bounds are strict: one millisecond wider at each end, and the edges' ids are left out here.
+    before = None if upper is None else upper.ms + 1
+    after = None if lower is None else lower.ms - 1
+    walk = _newest_first(
+        fetch,
+        page_size,
+        before,
+        after,
+        boundary=None if upper is None else upper.ms,
+        seen_at_boundary=frozenset() if upper is None else upper.ids,
+    )
+    for message in walk:
+        if lower is not None and message.id in lower.ids and epoch_ms(message.created_at) == lower.ms:
+            continue
+        yield message
+
+
+#: One resumable page: its messages (newest first), the window of what is older (None: nothing is), and the
+#: window of what is newer than its newest message.
+WindowPage = tuple[tuple[Message, ...], CursorWindow | None, CursorWindow]
+
+
+def window_page(fetch: FetchPage, window: CursorWindow, limit: int) -> WindowPage:
+    """Up to ``limit`` messages of ``window``, newest first, and the windows that continue from them.
+
+    One message more than the page is read, so that the end is known (no empty last page): the older window is
+    None exactly when nothing older is left. The newer window's edge holds every message of the page's newest
+    millisecond; when the whole page is one millisecond and more of it follow, the walk reads on through that
+    millisecond (ids only) so that polling from it cannot bring one of them back.
+    """
+    walk = walk_window(fetch, min(limit + 1, PAGE_LIMIT_MAX), window)
+    taken = list(islice(walk, limit + 1))
+    page, lookahead = tuple(taken[:limit]), taken[limit:]
+    stamps = [epoch_ms(message.created_at) for message in page]
+    older: CursorWindow | None = None
+    if lookahead:
+        last = stamps[-1]
+        ids = (m.id for m, ms in zip(page, stamps, strict=True) if ms == last)
+        older = CursorWindow(upper=edge_of(last, ids, window.upper), lower=window.lower)
+    if not page:
+        return page, older, CursorWindow(lower=window.lower)
+    top = stamps[0]
+    newest_ids = [m.id for m, ms in zip(page, stamps, strict=True) if ms == top]
+    if len(newest_ids) == len(page) and lookahead and epoch_ms(lookahead[0].created_at) == top:
+        newest_ids.append(lookahead[0].id)
+        for message in walk:
+            if epoch_ms(message.created_at) != top:
+                break
+            newest_ids.append(message.id)
+    return page, older, CursorWindow(lower=edge_of(top, newest_ids, window.upper, window.lower))

@@ -25,6 +25,7 @@ from ._constants import (
     TIMEOUT_MINUTES_MIN,
 )
 from ._converter import CreatedSession, structure
+from ._cursors import CursorWindow, decode_cursor, encode_cursor
 from ._deadline import Deadline
 from ._errors import SessionGoneError, ValidationError
 from ._logs import get_logger
@@ -39,7 +40,7 @@ from ._models import (
     SessionTimeoutConfig,
     SessionTimeoutSettings,
 )
-from ._pagination import FetchPage, MessageIterator
+from ._pagination import FetchPage, MessageIterator, window_page
 from ._retries import OperationSafety
 from ._sending import DEFAULT_RECONCILE_WINDOW, Sender
 from ._timestamps import to_epoch_ms
@@ -474,31 +475,91 @@ class SessionsResource:
         session_id: str,
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         before: datetime | str | int | None = None,
         after: datetime | str | int | None = None,
     ) -> MessagePage:
-        """One page of history as the server returns it (newest first; see ``iter_messages`` to walk it all).
+        """One page of history, newest first, that a later call (in any process, after any delay) continues.
 
-        ``limit`` is 1–100 (default: the server's, 50); ``before``/``after`` are exclusive bounds given as an
-        aware ``datetime``, an ISO-8601 string with a zone, or epoch milliseconds — always sent as epoch
-        milliseconds.
+        ``limit`` is 1–100 (default 50). Without ``cursor``, the newest messages; with a page's ``next_cursor``,
+        the next older ones; with its ``newer_cursor``, those newer than that page's newest message (for
+        polling: at most ``limit``, newest first; when more came, that page's ``next_cursor`` walks down to the
+        point polled from, and its ``newer_cursor`` is the next point to poll from). Exact: no message is skipped
+        or repeated across pages, also when many share a millisecond, and the page's ``next_cursor`` is None
+        exactly when nothing older is left (one message more than the page is read to know it).
+
+        ``before``/``after`` instead ask the server for one raw page (exclusive bounds: an aware ``datetime``, an
+        ISO-8601 string with a zone, or epoch milliseconds): its answer as is, tie-blind at the page boundary
+        (messages sharing the boundary millisecond are skipped by a walk that follows its cursors), with no
+        cursors of ours; they cannot be combined with ``cursor``.
 
         Raises:
-            ValidationError: ``limit`` out of range (rejected, not clamped), a naive datetime or zone-less
-                string, a value outside the years 1-9999.
+            ValidationError: ``limit`` out of range (rejected, not clamped); a ``cursor`` that is not one this
+                client issued for this session (damaged, edited, cut, from another session, another version),
+                or combined with ``before``/``after``; a naive datetime or zone-less string, a value outside
+                the years 1-9999.
+            PaginationError: 100 or more messages share one millisecond at the page's edge (unreachable for the
+                server's cursors), or a page broke the server's contract (see ``iter_messages``).
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
         session_id = validate_session_id(session_id)
         page_limit = PAGE_LIMIT_DEFAULT if limit is None else validate_limit(limit)
-        return self._history_fetcher("messages", session_id)(
-            page_limit, _cursor(before, "before"), _cursor(after, "after")
+        fetch = self._history_fetcher("messages", session_id)
+        if before is not None or after is not None:
+            if cursor is not None:
+                raise ValidationError(
+                    "cursor cannot be combined with before/after (raw server bounds)", field="cursor", rule="exclusive"
+                )
+            return fetch(page_limit, _cursor(before, "before"), _cursor(after, "after"))
+        window = CursorWindow() if cursor is None else decode_cursor(cursor, session_id)
+        answers: list[MessagePage] = []
+
+        def recorded(limit: int, before: int | None, after: int | None) -> MessagePage:
+            answers.append(fetch(limit, before, after))
+            return answers[-1]
+
+        page, older, newer = window_page(recorded, window, page_limit)
+        return MessagePage(
+            extra=answers[0].extra,
+            messages=page,
+            has_more=older is not None,
+            before=page[-1].created_at if page else None,
+            after=page[0].created_at if page else None,
+            next_cursor=None if older is None else encode_cursor(older, session_id),
+            newer_cursor=encode_cursor(newer, session_id),
         )
+
+    def iter_pages(
+        self, session_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Iterator[MessagePage]:
+        """``messages`` page after page, older each time, from ``cursor`` (default: the newest) to the oldest.
+
+        Lazy: each page is requested when the previous one has been taken. The first page is yielded even when
+        empty; the walk ends with the page whose ``next_cursor`` is None. Raises what ``messages`` raises
+        (``limit`` and ``cursor`` are checked at once, before any request).
+        """
+        session_id = validate_session_id(session_id)
+        page_limit = PAGE_LIMIT_DEFAULT if limit is None else validate_limit(limit)
+        if cursor is not None:
+            decode_cursor(cursor, session_id)
+
+        def pages() -> Iterator[MessagePage]:
+            token = cursor
+            while True:
+                page = self.messages(session_id, limit=page_limit, cursor=token)
+                yield page
+                if page.next_cursor is None:
+                    return
+                token = page.next_cursor
+
+        return pages()
 
     def iter_messages(
         self,
         session_id: str,
         *,
         oldest_first: bool = False,
+        cursor: str | None = None,
         before: datetime | str | int | None = None,
         after: datetime | str | int | None = None,
         page_size: int = PAGE_LIMIT_MAX,
@@ -506,7 +567,11 @@ class SessionsResource:
         """Every message of the session (optionally only those between ``after`` and ``before``), lazily.
 
         Newest first by default; ``oldest_first=True`` for chronological order, the exact reverse (it reads the
-        history twice, see the README). Messages sharing a millisecond come in the server's order, which the server
+        history twice, see the README). ``cursor`` (a page's ``next_cursor`` or ``newer_cursor``) continues
+        from there, newest first; it cannot be combined with ``before``/``after`` or ``oldest_first`` (an
+        oldest-first walk cannot be resumed cheaply: the server pages forwards only within its newest
+        min(1000, 20 × limit) messages, so each resumed oldest-first page would re-read the history from the
+        newest message down). Messages sharing a millisecond come in the server's order, which the server
         does not define (no tie-breaker). Complete and exact: no message is skipped or repeated at page
         boundaries, even when several share one millisecond. Memory stays constant; requests are made as you
         iterate (``itertools.islice`` works).
@@ -520,8 +585,17 @@ class SessionsResource:
         size = validate_limit(page_size, field="page_size")
         if not isinstance(oldest_first, bool):
             raise ValidationError("oldest_first must be a bool", field="oldest_first", rule="type")
+        fetch = self._history_fetcher("iter_messages", session_id)
+        if cursor is not None:
+            if before is not None or after is not None or oldest_first:
+                raise ValidationError(
+                    "cursor cannot be combined with before/after or oldest_first (a cursor walk is newest first)",
+                    field="cursor",
+                    rule="exclusive",
+                )
+            return MessageIterator.from_window(fetch, page_size=size, window=decode_cursor(cursor, session_id))
         return MessageIterator(
-            self._history_fetcher("iter_messages", session_id),
+            fetch,
             page_size=size,
             oldest_first=oldest_first,
             before=_cursor(before, "before"),

@@ -130,10 +130,11 @@ def test_250_messages_in_one_millisecond_raise_instead_of_skipping(
     conversation: Conversation, server: LocalSessionsServer
 ) -> None:
     conversation.add(250, per_millisecond=250)
-    # Every mode of the server answers with the same first 100 messages of that millisecond...
+    # Every mode of the server answers with the same first 100 messages of that millisecond (raw pages)...
+    now = conversation.clock.now_ms()
     probes = [
         conversation.client.sessions.messages(conversation.session_id, limit=100, before=ms, after=after)
-        for ms, after in ((None, None), (conversation.clock.now_ms(), None), (None, conversation.clock.now_ms() - 2))
+        for ms, after in ((now + 1, None), (now, None), (None, now - 2), (now + 1, now - 2))
     ]
     first = {m.id for m in probes[0].messages}
     assert all({m.id for m in page.messages} == first for page in probes)
@@ -146,6 +147,9 @@ def test_250_messages_in_one_millisecond_raise_instead_of_skipping(
     assert set(yielded) == first
     assert excinfo.value.seen == 100
     assert server.request_count - before == 2  # no loop: one page, one confirming page
+    # A resumable page refuses too: whether anything older is left cannot be known.
+    with pytest.raises(PaginationError):
+        conversation.client.sessions.messages(conversation.session_id, limit=100)
 
 
 def test_exact_multiple_of_the_page_size(conversation: Conversation) -> None:
