@@ -188,6 +188,8 @@ def _free_port() -> int:
 def django_server(sessions_server: LocalSessionsServer) -> Iterator[str]:
     """The example under ``manage.py runserver`` (WSGI, threaded), pointed at the local sessions server."""
     REPORTS.mkdir(parents=True, exist_ok=True)
+    for stale in REPORTS.glob("failed-*.png"):  # a previous run's failures
+        stale.unlink()
     port = _free_port()
     env = {
         **os.environ,
