@@ -130,6 +130,19 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def browser(session: nox.Session) -> None:
+    """The Django example's chat page in headless Chromium, against the dev server and the local sessions server.
+
+    Chromium is the system's (Debian: `apt-get install -y chromium`, /usr/bin/chromium; or ELIZA_CHROMIUM), driven
+    by the pinned Playwright package; Playwright's own browser downloads are never used, and a missing Chromium
+    fails the session (no test skips here). Saves reports/browser/chat-page.png (and a screenshot of any failed
+    test). The main suite (`nox -s tests`) does not collect tests/browser.
+    """
+    session.install("-e", ".[test,browser]")
+    session.run("pytest", "tests/browser", "-p", "no:cacheprovider", *session.posargs, env={"ELIZA_BROWSER_TESTS": "1"})
+
+
+@nox.session
 def spec_lint(session: nox.Session) -> None:
     """Validate openapi.yaml and lint it with Redocly `recommended` and Spectral `spectral:oas`.
 

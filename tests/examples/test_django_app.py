@@ -265,19 +265,39 @@ def test_stream_failures_before_the_first_event_keep_their_status(web: Client) -
 # --- history ----------------------------------------------------------------------------------------------------
 
 
-def page_through(web: Client, session_id: str, limit: int) -> list[str]:
-    contents: list[str] = []
-    query = f"?limit={limit}"
-    for _ in range(100):
-        response = web.get(f"/sessions/{session_id}/messages/{query}")
-        assert response.status_code == 200, response.content
-        body = response.json()
+def history(web: Client, session_id: str, query: str) -> dict[str, Any]:
+    response = web.get(f"/sessions/{session_id}/messages/{query}")
+    assert response.status_code == 200, response.content
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"messages", "next_cursor", "newer_cursor"}
+    assert isinstance(body["newer_cursor"], str)
+    return body
+
+
+def page_through(web: Client, session_id: str, limit: int, cursor: str | None = None) -> list[dict[str, Any]]:
+    """Follow next_cursor from the newest page (or from ``cursor``) to the end, as "Load older" does."""
+    messages: list[dict[str, Any]] = []
+    query = f"?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+    for _ in range(200):
+        body = history(web, session_id, query)
         assert len(body["messages"]) <= limit
-        contents += [m["content"] for m in body["messages"]]
+        messages += body["messages"]
         if body["next_cursor"] is None:
-            return contents
+            return messages
         query = f"?limit={limit}&cursor={body['next_cursor']}"
     raise AssertionError("the cursor never ended")
+
+
+def poll(web: Client, session_id: str, newer_cursor: str, limit: int) -> tuple[list[dict[str, Any]], str]:
+    """What is new since ``newer_cursor``, as the page polls: the page it names, then that page's next_cursor
+    walked to the end. Returns the new messages (newest first) and the next polling point."""
+    first = history(web, session_id, f"?limit={limit}&cursor={newer_cursor}")
+    rest = page_through(web, session_id, limit, first["next_cursor"]) if first["next_cursor"] else []
+    return first["messages"] + rest, first["newer_cursor"]
+
+
+def contents(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["content"] for m in messages]
 
 
 def test_history_pages_newest_first(web: Client) -> None:
@@ -286,27 +306,138 @@ def test_history_pages_newest_first(web: Client) -> None:
     for content in sent:
         assert post(web, f"/sessions/{session_id}/messages/", {"content": content}).status_code == 201
     # The server never stores replies sent over the http transport, so the history holds the user's messages.
-    assert page_through(web, session_id, limit=3) == sent[::-1]
-    assert page_through(web, session_id, limit=100) == sent[::-1]
-    first = web.get(f"/sessions/{session_id}/messages/").json()
+    assert contents(page_through(web, session_id, limit=3)) == sent[::-1]
+    assert contents(page_through(web, session_id, limit=100)) == sent[::-1]
+    first = history(web, session_id, "")
     assert len(first["messages"]) == 7
     assert first["next_cursor"] is None
+    # Exactly at the end: a page holding the last (oldest) message has no next_cursor, even when it is full.
+    assert history(web, session_id, "?limit=7")["next_cursor"] is None
+    assert history(web, session_id, "?limit=6")["next_cursor"] is not None
+    # An empty ?cursor= is the newest page.
+    assert contents(history(web, session_id, "?limit=2&cursor=")["messages"]) == sent[:-3:-1]
 
 
-def test_history_pages_never_skip_messages_sharing_a_millisecond(
+def test_cursors_are_the_librarys_passed_through_unchanged(web: Client, server: LocalSessionsServer) -> None:
+    session_id = new_session(web)
+    for n in range(5):
+        assert post(web, f"/sessions/{session_id}/messages/", {"content": f"m{n}"}).status_code == 201
+    body = history(web, session_id, "?limit=2")
+    with ElizaClient(server.base_url) as own:
+        page = own.sessions.messages(session_id, limit=2)
+        assert (body["next_cursor"], body["newer_cursor"]) == (page.next_cursor, page.newer_cursor)
+        # A cursor the view returned continues the library's walk, and one the library made works in the view.
+        older = own.sessions.messages(session_id, limit=2, cursor=body["next_cursor"])
+    assert [m.content for m in older.messages] == ["m2", "m1"]
+    assert contents(history(web, session_id, f"?limit=2&cursor={page.next_cursor}")["messages"]) == ["m2", "m1"]
+
+
+def tied_server(eliza_server_factory: ServerFactory) -> tuple[LocalSessionsServer, ManualClock]:
+    clock = ManualClock(start_ms=1_767_225_600_000)  # 2026-01-01T00:00:00Z; time moves only when told to
+    return eliza_server_factory(clock=clock, rate_limit=None), clock
+
+
+def test_history_pages_are_exact_when_many_messages_share_a_millisecond(
     web: Client, eliza_server_factory: ServerFactory
 ) -> None:
-    # A frozen clock stores every message in the same millisecond: a naive "before=<last timestamp>" cursor
-    # would lose all but the first page.
-    frozen = eliza_server_factory(clock=ManualClock(), rate_limit=None)
-    with override_settings(ELIZA_BASE_URL=frozen.base_url, ELIZA_AGENT_ID=frozen.agent_id):
+    # A naive "before=<last timestamp>" cursor would lose the rest of every millisecond a page ends in.
+    tied, clock = tied_server(eliza_server_factory)
+    with override_settings(ELIZA_BASE_URL=tied.base_url, ELIZA_AGENT_ID=tied.agent_id):
         session_id = new_session(web)
-        sent = {f"same ms {i}" for i in range(8)}
-        for content in sent:
-            assert post(web, f"/sessions/{session_id}/messages/", {"content": content}).status_code == 201
-        for limit in (1, 3, 5):
-            seen = page_through(web, session_id, limit=limit)
-            assert sorted(seen) == sorted(sent), limit
+        sent: list[str] = []
+        # 40 messages in groups of 1, 7, 13, 2, 9, 8 per millisecond: page edges fall inside groups.
+        for group in (1, 7, 13, 2, 9, 8):
+            clock.advance(ms=1)
+            for _ in range(group):
+                sent.append(f"message {len(sent):02d}")
+                assert post(web, f"/sessions/{session_id}/messages/", {"content": sent[-1]}).status_code == 201
+        with ElizaClient(tied.base_url) as own:
+            # The conversation's order: by time, and within a millisecond the server's (it has no tie-breaker).
+            expected = [m.id for m in own.sessions.iter_messages(session_id)]
+        assert len(expected) == 40
+        for limit in (1, 2, 3, 5, 6, 7, 13, 20, 39, 40, 100):
+            walked = page_through(web, session_id, limit=limit)
+            assert [m["id"] for m in walked] == expected, limit
+        # Every message of one millisecond shares its timestamp, down to the millisecond.
+        assert len({m["created_at"] for m in walked}) == 6
+
+
+def test_polling_returns_exactly_the_messages_sent_after(web: Client, eliza_server_factory: ServerFactory) -> None:
+    # Messages in one millisecond come in the server's order (it has no tie-breaker): each batch is compared with
+    # the conversation's order as the library walks it.
+    tied, clock = tied_server(eliza_server_factory)
+    with (
+        override_settings(ELIZA_BASE_URL=tied.base_url, ELIZA_AGENT_ID=tied.agent_id),
+        ElizaClient(tied.base_url) as own,
+    ):
+        session_id = new_session(web)
+
+        def send(*texts: str) -> None:
+            for text in texts:
+                assert post(web, f"/sessions/{session_id}/messages/", {"content": text}).status_code == 201
+
+        def exactly(*texts: str) -> list[str]:
+            """``texts`` in the conversation's order, newest first."""
+            return [m.content for m in own.sessions.iter_messages(session_id) if m.content in texts]
+
+        # Polling an empty conversation: its newer_cursor brings everything sent later.
+        empty = history(web, session_id, "?limit=5")
+        assert empty["messages"] == []
+        assert empty["next_cursor"] is None
+        send("a", "b")
+        new, point = poll(web, session_id, empty["newer_cursor"], limit=5)
+        assert contents(new) == exactly("a", "b")
+        # Nothing new: nothing, and the polling point still works.
+        nothing, point = poll(web, session_id, point, limit=5)
+        assert nothing == []
+        # In the same millisecond as the newest message already seen: exact at the tie.
+        send("c", "d")
+        new, point = poll(web, session_id, point, limit=5)
+        assert contents(new) == exactly("c", "d")
+        # More than one page of new messages (12 with pages of 5), some in the last seen millisecond, some later:
+        # the poll's page holds the newest 5, its next_cursor walks down to the rest and stops at the old point.
+        burst = [f"burst {n:02d}" for n in range(12)]
+        send(*burst[:4])
+        clock.advance(ms=1)
+        send(*burst[4:])
+        first = history(web, session_id, f"?limit=5&cursor={point}")
+        assert contents(first["messages"]) == exactly(*burst)[:5]
+        assert first["next_cursor"] is not None
+        new, point = poll(web, session_id, point, limit=5)
+        assert contents(new) == exactly(*burst)
+        assert len({m["id"] for m in new}) == 12
+        assert poll(web, session_id, point, limit=5)[0] == []
+        clock.advance(ms=1)
+        send("last")
+        assert contents(poll(web, session_id, point, limit=5)[0]) == ["last"]
+        # And the history from the top is the same conversation, once.
+        assert contents(page_through(web, session_id, limit=4)) == exactly("last", *burst, "a", "b", "c", "d")
+
+
+def test_a_tampered_or_foreign_cursor_is_400_naming_cursor(web: Client) -> None:
+    session_id, other_id = new_session(web), new_session(web)
+    for n in range(3):
+        assert post(web, f"/sessions/{session_id}/messages/", {"content": f"m{n}"}).status_code == 201
+    body = history(web, session_id, "?limit=1")
+    cursor = body["next_cursor"]
+    middle = len(cursor) // 2
+    tampered = cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1 :]
+    cases = [
+        (session_id, tampered),
+        (session_id, cursor[:-2]),
+        (other_id, cursor),  # another session's cursor
+        (other_id, body["newer_cursor"]),
+        (session_id, "not-a-cursor"),
+        (session_id, "e30"),
+    ]
+    for target, token in cases:
+        response = web.get(f"/sessions/{target}/messages/?limit=1&cursor={token}")
+        assert response.status_code == 400, token
+        error = error_of(response)
+        assert (error["type"], error["field"]) == ("validation_error", "cursor"), token
+        assert token not in error["message"]
+    # The untouched cursor still works.
+    assert contents(history(web, session_id, f"?limit=1&cursor={cursor}")["messages"]) == ["m1"]
 
 
 @pytest.mark.parametrize(
@@ -315,8 +446,6 @@ def test_history_pages_never_skip_messages_sharing_a_millisecond(
         ("?limit=0", "limit", "range"),
         ("?limit=101", "limit", "range"),
         ("?limit=ten", "limit", "type"),
-        ("?cursor=not-a-cursor", "cursor", "format"),
-        ("?cursor=e30", "cursor", "format"),  # base64 of "{}"
     ],
 )
 def test_history_rejects_bad_paging_parameters(web: Client, query: str, field: str, rule: str) -> None:

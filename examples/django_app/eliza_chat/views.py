@@ -17,14 +17,10 @@ authentication out to stay short.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +34,6 @@ from eliza_client import (
     DoneEvent,
     ElizaError,
     ErrorEvent,
-    Message,
     MessageStream,
     UserMessageEvent,
     ValidationError,
@@ -52,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- request parsing ----------------------------------------------------------------------------------------
@@ -78,27 +72,6 @@ def _content(request: HttpRequest) -> Any:
     if "content" not in body:
         raise ValidationError("content is required", field="content", rule="required")
     return body["content"]
-
-
-def _epoch_ms(moment: datetime) -> int:
-    # Integer arithmetic on timedeltas: float timestamps can be off by one millisecond.
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
-
-
-def _encode_cursor(before_ms: int, seen: list[str]) -> str:
-    raw = json.dumps({"before": before_ms, "seen": seen}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(token: str) -> tuple[int, frozenset[str]]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        before, seen = data["before"], data["seen"]
-        if not isinstance(before, int) or not isinstance(seen, list) or not all(isinstance(s, str) for s in seen):
-            raise TypeError
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise ValidationError("cursor is not one this API returned", field="cursor", rule="format") from None
-    return before, frozenset(seen)
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -173,34 +146,30 @@ def _send_and_wait(request: HttpRequest, session_id: str) -> HttpResponse:
 
 
 def _history_page(request: HttpRequest, session_id: str) -> HttpResponse:
-    """Newest first, ``limit`` per page; ``next_cursor`` fetches the next (older) page.
+    """One page of the library's resumable history, newest first, with both of its cursors.
 
-    The cursor is the millisecond of the page's last message plus the ids already returned from that
-    millisecond. A plain "older than this timestamp" cursor would silently skip the other messages of that
-    millisecond (they are common: a user message and its reply are often stored in the same one).
+    ``next_cursor`` (null at the start of the conversation) fetches the next *older* page: "load older".
+    ``newer_cursor`` asks for what arrived after this page's newest message: polling. Both are the library's
+    opaque tokens, passed through unchanged; any ``cursor`` this view returned is accepted back, and the page
+    it names continues the walk exactly (no message skipped or repeated, also when many share a millisecond).
+    A page fetched with a ``newer_cursor`` holds at most ``limit`` of the new messages, the newest; when more
+    arrived, its ``next_cursor`` walks down to the rest (and stops where the poll began), and its own
+    ``newer_cursor`` is the next polling point. The page's JavaScript does that walk (see index.html), so every
+    request here is one upstream page: a view's work stays bounded however many messages a poll finds.
+
+    A tampered or foreign cursor is the library's ``ValidationError`` naming ``cursor``: a 400 like any other.
     """
     limit = _page_size(request)
-    cursor = request.GET.get("cursor")
-    before_ms, seen = _decode_cursor(cursor) if cursor else (None, frozenset[str]())
-    iterator = get_client().sessions.iter_messages(
-        session_id,
-        # `before` is exclusive: +1 includes the cursor's millisecond, whose already-seen ids are dropped below.
-        before=None if before_ms is None else before_ms + 1,
-        # Ask upstream for little more than one page; the iterator fetches further pages only if needed.
-        page_size=min(MAX_PAGE_SIZE, limit + 1 + len(seen)),
+    # An empty ?cursor= means "the newest page", as no cursor does.
+    cursor = request.GET.get("cursor") or None
+    page = get_client().sessions.messages(session_id, limit=limit, cursor=cursor)
+    return JsonResponse(
+        {
+            "messages": [message_json(m) for m in page.messages],
+            "next_cursor": page.next_cursor,
+            "newer_cursor": page.newer_cursor,
+        }
     )
-    fresh = (m for m in iterator if m.id not in seen)
-    # One extra message tells whether another page exists; islice stops the iterator's requests there.
-    window: list[Message] = list(islice(fresh, limit + 1))
-    page, has_more = window[:limit], len(window) > limit
-    next_cursor = None
-    if has_more:
-        last_ms = _epoch_ms(page[-1].created_at)
-        same_ms = [m.id for m in page if _epoch_ms(m.created_at) == last_ms]
-        # If the whole page shared the cursor's millisecond, the earlier pages' ids are still needed.
-        carried = sorted(seen) if last_ms == before_ms else []
-        next_cursor = _encode_cursor(last_ms, carried + same_ms)
-    return JsonResponse({"messages": [message_json(m) for m in page], "next_cursor": next_cursor})
 
 
 def _sse(event: str, data: Any) -> bytes:
