@@ -14,7 +14,7 @@ Either edge may be missing (no bound). The token is URL-safe base64 of a small b
 which edges are present, each edge's millisecond (signed 64-bit) and ids (16 bytes each, as UUIDs), and an
 8-byte BLAKE2b digest keyed with the session id. Its size is bounded whatever the session holds: an edge holds at
 most :data:`MAX_EDGE_IDS` ids (more messages in one millisecond cannot be paged by the server at all, see
-``_pagination``), so a token is at most about 4.4 KB and, with one message per millisecond, about 50 characters.
+``_pagination``), so a token is at most 4 304 characters and, with one message at the edge millisecond, 47.
 
 The digest detects a damaged, truncated or edited token and one issued for another session; it is not a secret
 (anyone can compute it) and a cursor grants nothing: the server decides what a caller may read.
