@@ -274,9 +274,20 @@ def test_pagination_is_complete(client: ElizaClient, session: Session, release: 
     assert sorted(m.id for m in window_up) == sorted(inside)
     assert _ordered(window_up, newest_first=False)
 
-    # Page edges as the server answers them.
+    # Page edges as the server answers them (a raw page: before/after given)...
+    above_all = everything.messages[0].created_at + timedelta(milliseconds=1)
+    assert client.sessions.messages(session.id, limit=1, before=above_all).has_more is True
+    raw_full = client.sessions.messages(session.id, limit=total, before=above_all)
+    assert len(raw_full.messages) == total
+    assert raw_full.has_more is True  # "full page", not "more exist"
+    assert raw_full.next_cursor is None  # raw pages carry no cursors of ours
+    # ... and as the resumable page says it: more exist, or not.
     assert client.sessions.messages(session.id, limit=1).has_more is True
-    assert client.sessions.messages(session.id, limit=total).has_more is True  # "full page", not "more exist"
+    exact_full = client.sessions.messages(session.id, limit=total)
+    assert len(exact_full.messages) == total
+    assert exact_full.has_more is False
+    assert exact_full.next_cursor is None
+    assert [m.id for m in exact_full.messages] == ids
     oldest_stamp = everything.messages[-1].created_at
     assert client.sessions.messages(session.id, before=oldest_stamp).messages == ()
     newest_stamp = everything.messages[0].created_at
