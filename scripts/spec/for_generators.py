@@ -186,12 +186,17 @@ def _type_lists_as_unions(node: Any) -> Any:
     out = {key: _type_lists_as_unions(value) for key, value in node.items()}
     kinds = out.get("type")
     if isinstance(kinds, list) and len([kind for kind in kinds if kind != "null"]) > 1:
-        out.pop("type")
-        branches = [_single_type(kind, out) for kind in kinds]
-        for keyword in ("items", "additionalProperties", "properties", "required"):
-            out.pop(keyword, None)
-        out["oneOf"] = branches
+        _split_types(out, kinds)
     return out
+
+
+def _split_types(schema: dict[str, Any], kinds: list[str]) -> None:
+    """``schema`` (whose ``type`` is the list ``kinds``) as a ``oneOf`` of one branch per type, in place."""
+    schema.pop("type", None)
+    branches = [_single_type(kind, schema) for kind in kinds]
+    for keyword in ("items", "additionalProperties", "properties", "required"):
+        schema.pop(keyword, None)
+    schema["oneOf"] = branches
 
 
 def _open_objects(document: dict[str, Any]) -> None:
@@ -282,10 +287,7 @@ def _schemas_30(node: Any) -> Any:
             out["type"] = kinds[0]
             _keep_keywords_of(out, kinds[0])
         else:
-            branches = [_single_type(kind, out) for kind in kinds]
-            for keyword in ("items", "additionalProperties", "properties", "required"):
-                out.pop(keyword, None)
-            out["oneOf"] = branches
+            _split_types(out, kinds)
         if nullable:
             out["nullable"] = True
     for union in ("oneOf", "anyOf"):
