@@ -330,9 +330,14 @@ class SessionsState:
 
     # ------------------------------------------------------------------------------------------ responses
 
-    def _info(self, session: Session, now: int) -> dict[str, Any]:
-        """``createSessionInfoResponse``."""
-        remaining = max(0, session.expires_at - now)
+    def _info(self, session: Session) -> dict[str, Any]:
+        """``createSessionInfoResponse``.
+
+        It reads the clock again, as the real one does (its own ``Date.now()``, after the handler's): a millisecond
+        that ticks between the two reads makes ``timeRemaining`` 1 ms short of the timeout right after a renewal,
+        as the real 1.7.0 was seen answering.
+        """
+        remaining = max(0, session.expires_at - self.clock.now_ms())
         return {
             "sessionId": session.id,
             "channelId": session.channel_id,
@@ -459,14 +464,14 @@ class SessionsState:
         now = self.clock.now_ms()
         with self._lock:
             self._maybe_sweep(now)
-            return self._info(self._live_session(session_id, now), now)
+            return self._info(self._live_session(session_id, now))
 
     def list_sessions(self) -> dict[str, Any]:
         """GET /sessions: unexpired sessions in creation order, plus stats over everything in memory."""
         now = self.clock.now_ms()
         with self._lock:
             self._maybe_sweep(now)
-            active = [self._info(s, now) for s in self._sessions.values() if s.expires_at > now]
+            active = [self._info(s) for s in self._sessions.values() if s.expires_at > now]
             total = len(self._sessions)
             return {
                 "sessions": active,
@@ -700,7 +705,7 @@ class SessionsState:
                         "timeSinceCreation": now - session.created_at,
                     },
                 )
-            return self._info(session, now)
+            return self._info(session)
 
     def update_timeout(self, session_id: str, body: Any) -> dict[str, Any]:
         """PATCH /sessions/{id}/timeout: range-checked, merged over the defaults (omitted fields reset)."""
@@ -722,7 +727,7 @@ class SessionsState:
             session.expires_at = self._expiration(
                 session.created_at, session.last_activity, session.timeout_config, now
             )
-            return self._info(session, now)
+            return self._info(session)
 
     @staticmethod
     def _valid_timeout_shape(body: Any) -> bool:
@@ -751,7 +756,7 @@ class SessionsState:
             session.last_activity = now
             if js_truthy(session.timeout_config.get("autoRenew")):
                 self._renew(session, now)
-            return self._info(session, now)
+            return self._info(session)
 
     # ------------------------------------------------------------------------------------------ inspection
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from eliza_client.testing import LocalSessionsServer, ManualClock
 
 from .conftest import SESSIONS, T0, Api
+
+
+def epoch_ms(iso: str) -> int:
+    return round(datetime.fromisoformat(iso).timestamp() * 1000)
 
 
 def info(api: Api, sid: str) -> dict[str, Any]:
@@ -88,6 +93,31 @@ def test_renew_works_without_auto_renew(api: Api, clock: ManualClock) -> None:
     assert body["timeRemaining"] == 30 * 60_000
     assert body["timeoutConfig"]["autoRenew"] is False
     assert body["lastActivity"] == "2025-12-31T10:20:00.000Z"
+
+
+class TickingClock(ManualClock):
+    """A clock on which a millisecond passes at every read, as when a slow server reads ``Date.now()`` twice."""
+
+    def now_ms(self) -> int:
+        return self.advance(ms=1) - 1
+
+
+def test_session_info_reads_the_clock_again() -> None:
+    # The real createSessionInfoResponse computes timeRemaining from its own Date.now(), not the handler's: a tick
+    # between the two shows right after a renewal as less than the whole timeout (1199.999 s of 20 minutes, seen on
+    # the real 1.7.0). The imitation reads twice too, so a client that assumes one read fails here, not only there.
+    clock = TickingClock(T0)
+    with LocalSessionsServer(clock=clock, rate_limit=None) as server:
+        api = Api(server)
+        sid = api.create(timeoutConfig={"autoRenew": False, "timeoutMinutes": 20})["sessionId"]
+        body = api.post(f"{SESSIONS}/{sid}/renew").json()
+        renewed_at = epoch_ms(body["lastActivity"])
+        assert epoch_ms(body["expiresAt"]) - renewed_at == 20 * 60_000
+        assert 0 < 20 * 60_000 - body["timeRemaining"] <= 5
+        listed = api.get(SESSIONS).json()["sessions"][0]
+        assert listed["expiresAt"] == body["expiresAt"]
+        assert listed["timeRemaining"] < body["timeRemaining"]
+        api.close()
 
 
 def test_renew_keeps_a_non_boolean_auto_renew(api: Api) -> None:
