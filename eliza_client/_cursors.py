@@ -26,6 +26,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import struct
 import uuid
 from collections.abc import Iterable
@@ -34,7 +35,15 @@ import attrs
 
 from ._errors import PaginationError, ValidationError
 
-__all__ = ["MAX_EDGE_IDS", "CursorEdge", "CursorWindow", "decode_cursor", "edge_of", "encode_cursor"]
+__all__ = [
+    "MAX_EDGE_IDS",
+    "CursorEdge",
+    "CursorWindow",
+    "UncarriableIdError",
+    "decode_cursor",
+    "edge_of",
+    "encode_cursor",
+]
 
 VERSION = 1
 #: The most ids an edge holds: the server's largest page (100), since more messages sharing one millisecond
@@ -44,6 +53,17 @@ _DIGEST_SIZE = 8
 _KEY_PREFIX = b"eliza-client history cursor:"
 _HAS_UPPER, _HAS_LOWER = 1, 2
 _EDGE_HEAD = struct.Struct(">qB")  # millisecond, id count
+# The form every release writes a message id in (its database's uuid type). Only this form survives the 16-byte
+# round trip unchanged, and the walk compares ids as strings: another spelling of the same UUID would not match.
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class UncarriableIdError(ValueError):
+    """A message id at a page's edge that a cursor cannot carry exactly (not a lowercase 8-4-4-4-12 UUID)."""
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__("a cursor carries only lowercase UUID message ids")
+        self.message_id = message_id
 
 
 @attrs.frozen
@@ -131,8 +151,10 @@ def _edge_bytes(edge: CursorEdge) -> bytes:
 
 
 def _id_bytes(message_id: str) -> bytes:
-    # Message ids are UUIDs (the converter checks each one); kept as 16 bytes, and given back lowercased as the
-    # server writes them.
+    # Kept as 16 bytes and given back in the same (canonical) spelling. The converter checks only that an id is a
+    # string, so anything else a server sends is refused here, typed, rather than failing inside uuid.UUID.
+    if _CANONICAL_ID.fullmatch(message_id) is None:
+        raise UncarriableIdError(message_id)
     return uuid.UUID(message_id).bytes
 
 

@@ -25,13 +25,14 @@ from ._constants import (
     TIMEOUT_MINUTES_MIN,
 )
 from ._converter import CreatedSession, structure
-from ._cursors import CursorWindow, decode_cursor, encode_cursor
+from ._cursors import CursorWindow, UncarriableIdError, decode_cursor, encode_cursor
 from ._deadline import Deadline
-from ._errors import SessionGoneError, ValidationError
+from ._errors import ResponseValidationError, SessionGoneError, ValidationError
 from ._logs import get_logger
 from ._message_stream import MessageStream
 from ._models import (
     Health,
+    Message,
     MessagePage,
     Reply,
     SendResult,
@@ -100,6 +101,20 @@ def _cursor(value: datetime | str | int | None, field: str) -> int | None:
             f"{field} must lie within the years 1-9999, got {ms} epoch ms", field=field, rule="range", value=ms
         )
     return ms
+
+
+def _uncarriable(message_id: str, page: tuple[Message, ...]) -> ResponseValidationError:
+    # The id is named by its place in the page when it is there (a page's edge may also reach into the messages
+    # read ahead, which the caller never sees).
+    index = next((i for i, message in enumerate(page) if message.id == message_id), None)
+    return ResponseValidationError(
+        f"the history gave a message the id {message_id!r}, not a UUID in the form every elizaOS release writes "
+        "(lowercase 8-4-4-4-12 hexadecimal, as the spec's Message.id): a cursor cannot carry it exactly. "
+        "iter_messages() and messages(before=..., after=...) read such a history without cursors",
+        status_code=200,
+        field="id" if index is None else f"messages[{index}].id",
+        operation="messages",
+    )
 
 
 class SessionsResource:
@@ -500,6 +515,8 @@ class SessionsResource:
                 the years 1-9999.
             PaginationError: 100 or more messages share one millisecond at the page's edge (unreachable for the
                 server's cursors), or a page broke the server's contract (see ``iter_messages``).
+            ResponseValidationError: a message at the page's edge has an id that is not a lowercase UUID (every
+                release writes UUIDs; a cursor carries them as 16 bytes). ``iter_messages`` reads such a history.
             SessionExpiredError / SessionNotFoundError: the session is gone.
         """
         session_id = validate_session_id(session_id)
@@ -519,14 +536,19 @@ class SessionsResource:
             return answers[-1]
 
         page, older, newer = window_page(recorded, window, page_limit)
+        try:
+            next_cursor = None if older is None else encode_cursor(older, session_id)
+            newer_cursor = encode_cursor(newer, session_id)
+        except UncarriableIdError as err:
+            raise _uncarriable(err.message_id, page) from None
         return MessagePage(
             extra=answers[0].extra,
             messages=page,
             has_more=older is not None,
             before=page[-1].created_at if page else None,
             after=page[0].created_at if page else None,
-            next_cursor=None if older is None else encode_cursor(older, session_id),
-            newer_cursor=encode_cursor(newer, session_id),
+            next_cursor=next_cursor,
+            newer_cursor=newer_cursor,
         )
 
     def iter_pages(

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eliza_client import Message, PaginationError
+from eliza_client import Message, PaginationError, ResponseValidationError
 from eliza_client._models import MessagePage
 from eliza_client._pagination import MessageIterator, epoch_ms
 
@@ -149,6 +149,55 @@ def test_the_refused_page_yields_nothing_but_earlier_pages_stay_yielded(hostile:
             yielded.extend(client.sessions.iter_messages(SESSION_ID, page_size=20))
     assert info.value.reason == "out_of_order"
     assert [epoch_ms(m.created_at) for m in yielded] == [BASE_MS - i for i in range(20)]
+
+
+ODD_IDS = [
+    "",
+    "NOT-A-UUID",
+    str(uuid.uuid4()).upper(),
+    "{" + str(uuid.uuid4()) + "}",
+    str(uuid.uuid4()).replace("-", ""),
+]
+
+
+@pytest.mark.parametrize("odd_id", ODD_IDS, ids=["empty", "word", "uppercase", "braces", "no_dashes"])
+@pytest.mark.parametrize("position", [0, 2], ids=["newest_edge", "oldest_edge"])
+def test_an_id_a_cursor_cannot_carry_at_a_page_edge_is_a_typed_error(
+    hostile: HostileServer, odd_id: str, position: int
+) -> None:
+    # A cursor keeps the edge's ids as 16 bytes; an id that is not a lowercase UUID would come back spelled
+    # differently (or not at all) and the next page would repeat its message. Found by the body fuzzer as a bare
+    # ValueError out of uuid.UUID; now refused, named, and the raw walk still reads the history.
+    history = [wire_message(BASE_MS - i) for i in range(4)]
+    history[position]["id"] = odd_id
+    serve_pages(hostile, lambda limit, before, after: history[:limit])
+    with make_client(hostile) as client:
+        with pytest.raises(ResponseValidationError) as info:
+            client.sessions.messages(SESSION_ID, limit=3)
+        assert [m.id for m in client.sessions.iter_messages(SESSION_ID)] == [m["id"] for m in history]
+    assert info.value.field == f"messages[{position}].id"
+    assert info.value.operation == "messages"
+    assert repr(odd_id) in str(info.value)
+    assert "iter_messages()" in str(info.value)
+
+
+def test_an_odd_id_inside_a_page_does_not_stop_its_cursors(hostile: HostileServer) -> None:
+    # Only the edges go into a cursor: an odd id between them is handed out as it came.
+    history = [wire_message(BASE_MS - i) for i in range(5)]
+    history[1]["id"] = "legacy-7"
+    serve_pages(
+        hostile, lambda limit, before, after: [m for m in history if before is None or epoch_ms_of(m) < before][:limit]
+    )
+    with make_client(hostile) as client:
+        first = client.sessions.messages(SESSION_ID, limit=3)
+        assert first.next_cursor is not None
+        second = client.sessions.messages(SESSION_ID, limit=3, cursor=first.next_cursor)
+    assert [m.id for m in first.messages + second.messages] == [m["id"] for m in history]
+    assert second.next_cursor is None
+
+
+def epoch_ms_of(wire: dict[str, Any]) -> int:
+    return epoch_ms(datetime.fromisoformat(wire["createdAt"]))
 
 
 # --- every page a fetch can return: walked exactly, or refused --------------------------------------------------
