@@ -32,6 +32,7 @@ __all__ = [
     "ENV_SERVER_VERSION",
     "ERROR_TEXT_MAX_LENGTH",
     "INITIAL_RETRY_DELAY",
+    "JSON_DEPTH_MAX",
     "JS_DATE_MAX_MS",
     "MAX_DURATION_MINUTES_MAX",
     "MAX_RETRY_AFTER",
@@ -45,6 +46,7 @@ __all__ = [
     "RETRYABLE_STATUSES",
     "TIMEOUT_MINUTES_MAX",
     "TIMEOUT_MINUTES_MIN",
+    "VALUE_DEPTH_MAX",
     "WARNING_THRESHOLD_MINUTES_MIN",
     "SendTransport",
 ]
@@ -124,6 +126,15 @@ JS_DATE_MAX_MS: Final = 8_640_000_000_000_000
 #: The bounds the server's database can query (years 1-9999, epoch ms): `before`/`after` outside them answer 500.
 QUERY_MIN_MS: Final = -62_135_596_800_000
 QUERY_MAX_MS: Final = 253_402_300_799_999
+
+# --- JSON nesting -----------------------------------------------------------------------------------------
+#: The deepest nesting of an answer the client decodes. The standard decoder recurses once per level and fails only
+#: at the interpreter's recursion limit, where anything else that runs then (a garbage-collector finalizer: a
+#: socket's, a stream's) fails too, and the verdict on one body would depend on how deep the caller's stack is.
+JSON_DEPTH_MAX: Final = 256
+#: The deepest metadata or attachments value the client sends: one stored at this depth still fits in every
+#: answer that carries it (a history page puts it 3 levels down) with room to spare.
+VALUE_DEPTH_MAX: Final = 200
 
 # --- messages ------------------------------------------------------------------------------------------
 #: Metadata key carrying the client-generated id that lets a send be reconciled against history.

@@ -151,7 +151,7 @@ def decode_json(body: bytes | str, *, operation: str, status_code: int, field: s
     where = f"the {field!r} event's data" if field else "the response"
     if failure.too_deep:
         raise ResponseValidationError(
-            f"{operation}: {where} is nested too deeply to decode",
+            f"{operation}: {where} is {failure.reason}",
             status_code=status_code,
             field=field,
             operation=operation,

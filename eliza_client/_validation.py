@@ -25,11 +25,13 @@ from typing import Any, Final, cast
 
 from ._constants import (
     CONTENT_MAX_LENGTH,
+    JSON_DEPTH_MAX,
     METADATA_MAX_LENGTH,
     PAGE_LIMIT_MAX,
     PAGE_LIMIT_MIN,
     TIMEOUT_MINUTES_MAX,
     TIMEOUT_MINUTES_MIN,
+    VALUE_DEPTH_MAX,
     WARNING_THRESHOLD_MINUTES_MIN,
 )
 from ._errors import ValidationError
@@ -221,6 +223,14 @@ def _normalize(value: Any, path: str, active: set[int]) -> tuple[Any, int]:
     if isinstance(value, Mapping | list | tuple):
         if id(value) in active:
             raise _fail(path, "cycle", "contains a reference to itself", show_value=False)
+        if len(active) >= VALUE_DEPTH_MAX:  # (active: the containers around this one)
+            raise _fail(
+                path,
+                "max_depth",
+                f"nests deeper than {VALUE_DEPTH_MAX} levels (answers that carry it are read at most "
+                f"{JSON_DEPTH_MAX} deep)",
+                show_value=False,
+            )
         active.add(id(value))
         try:
             if isinstance(value, Mapping):

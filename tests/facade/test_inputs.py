@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from eliza_client import ElizaClient, SessionTimeoutConfig, ValidationError
+from eliza_client._constants import VALUE_DEPTH_MAX
 from eliza_client.testing import LocalSessionsServer, ManualClock
 
 T0 = 1767175200000  # 2025-12-31T10:00:00.000Z
@@ -385,3 +386,27 @@ def test_range_limits_are_the_server_s(server: LocalSessionsServer, client: Eliz
     assert high.user_id == USER
     for limit in (1, 100):
         assert client.sessions.messages(low.id, limit=limit).messages == ()
+
+
+def test_the_deepest_metadata_accepted_comes_back_from_every_read(
+    server: LocalSessionsServer, client: ElizaClient
+) -> None:
+    # What the client lets one send it must be able to read back, wherever an answer carries it (a history page
+    # puts message metadata 3 levels down, a stream event 1): refusing the depth only on the way back would lose it.
+    deepest: Any = {}
+    for _ in range(VALUE_DEPTH_MAX - 1):
+        deepest = {"d": deepest}
+    session = client.sessions.create(server.agent_id, USER, metadata={"d": deepest["d"]})
+    assert client.sessions.get(session.id).metadata == {"d": deepest["d"]}
+    sent = client.sessions.send_message(session.id, "deep", metadata={"d": deepest["d"]})
+    assert sent.message.metadata["d"] == deepest["d"]
+    reply = client.sessions.send_and_wait(session.id, "deep, waiting", metadata={"d": deepest["d"]})
+    assert reply.message.metadata["d"] == deepest["d"]
+    with client.sessions.stream(session.id, "deep, streamed", metadata={"d": deepest["d"]}) as stream:
+        stream.until_done()
+    stored = [m for m in client.sessions.iter_messages(session.id) if not m.is_agent]
+    assert [m.metadata["d"] == deepest["d"] for m in stored] == [True, True, True]
+    assert client.sessions.messages(session.id, limit=1).messages[0].metadata is not None
+    with pytest.raises(ValidationError) as info:
+        client.sessions.send_message(session.id, "deeper", metadata={"d": deepest})
+    assert info.value.rule == "max_depth"

@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from eliza_client import SessionTimeoutSettings
-from eliza_client._constants import CONTENT_MAX_LENGTH, METADATA_MAX_LENGTH
+from eliza_client._constants import CONTENT_MAX_LENGTH, METADATA_MAX_LENGTH, VALUE_DEPTH_MAX
 from eliza_client._errors import ValidationError
 from eliza_client._validation import (
     js_json_length,
@@ -260,6 +260,17 @@ def test_metadata_cycle_and_depth() -> None:
     for _ in range(100_000):
         deep = [deep]
     assert rule_of(validate_metadata, {"deep": deep})[1] == "max_depth"
+    # The bound is exact and named: the metadata object is level 1, its deepest container level VALUE_DEPTH_MAX.
+    deep = []
+    for _ in range(VALUE_DEPTH_MAX - 2):
+        deep = [deep]
+    assert validate_metadata({"deep": deep}) == {"deep": deep}
+    assert rule_of(validate_metadata, {"deep": [deep]}) == (
+        "metadata.deep" + "[0]" * (VALUE_DEPTH_MAX - 1),
+        "max_depth",
+    )
+    with pytest.raises(ValidationError, match=f"nests deeper than {VALUE_DEPTH_MAX} levels"):
+        validate_attachments([[deep]])
     # The same list twice is not a cycle.
     shared = [1, 2]
     assert validate_metadata({"a": shared, "b": shared}) == {"a": [1, 2], "b": [1, 2]}
