@@ -123,6 +123,25 @@ def test_one_message_twice_in_a_page_is_refused(hostile: HostileServer) -> None:
     assert twin in str(info.value)
 
 
+def test_an_id_of_the_boundary_millisecond_again_at_another_time_is_refused(hostile: HostileServer) -> None:
+    # The first (full) page ends at BASE_MS - 2 with `edge`; the next, asked for before BASE_MS - 1, brings `edge`
+    # back two milliseconds older (a lie, on a page that holds it once: refused, not yielded twice).
+    edge = str(uuid.uuid4())
+    first = [wire_message(BASE_MS), wire_message(BASE_MS - 1), wire_message(BASE_MS - 2, message_id=edge)]
+    second = [wire_message(BASE_MS - 3), wire_message(BASE_MS - 4, message_id=edge)]
+    queries = serve_pages(hostile, lambda limit, before, after: first if before is None else second)
+    with make_client(hostile) as client:
+        walk = client.sessions.iter_messages(SESSION_ID, page_size=3)
+        yielded = [message.id for message in itertools.islice(walk, 3)]
+        with pytest.raises(PaginationError) as info:
+            next(walk)
+    assert yielded[2] == edge
+    assert len(queries) == 2
+    assert info.value.reason == "duplicate_id"
+    assert info.value.millisecond == BASE_MS - 4
+    assert f"message 1 of the page (id {edge}" in str(info.value)
+
+
 def test_a_message_older_than_after_is_refused(hostile: HostileServer) -> None:
     serve_pages(hostile, lambda limit, before, after: [wire_message(BASE_MS), wire_message(BASE_MS - 10)])
     with make_client(hostile) as client:
