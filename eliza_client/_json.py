@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from itertools import accumulate
 from typing import Any, Final
 
 from ._constants import JSON_DEPTH_MAX
@@ -45,27 +44,30 @@ def _finite_float(text: str) -> float:
 _DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
-# Nesting is measured on the structure alone, at C speed. Every byte but brackets and quotes goes; no more opening
-# brackets than the limit, in strings or not, is the common case. Otherwise escaped backslashes and quotes go too
-# (only they can make a quote mean something else), and what is left between quotes is string content. A malformed
-# body may be measured wrongly only past the point where the decoder stops reading it, so the decoder never recurses
-# deeper than measured.
+# Nesting is measured on the structure alone, at C speed, in memory within a few times the body's size. Every byte
+# but brackets and quotes goes, and an object's braces count as brackets; no more opening brackets than the limit,
+# in strings or not, is the common case. Otherwise escaped backslashes and quotes go too (only they can make a quote
+# mean something else), and what is left between quotes is string content. A malformed body may be measured wrongly
+# only past the point where the decoder stops reading it, so the decoder never recurses deeper than measured.
 _NOT_STRUCTURE: Final = bytes(byte for byte in range(256) if byte not in b'[]{}"')
-_LEVEL_STEP: Final = [{ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}.get(byte, 0) for byte in range(256)]
-# One bytes.replace of "{}" or "[]" lowers the deepest level by at most one (a pair it drops is a level's peak, and
-# every level around it stays), so a structure that such calls empty within the limit is nested within it. Typical
-# answers empty in a few; the rest are walked level by level.
+_AS_BRACKETS: Final = bytes.maketrans(b"{}", b"[]")
+_BRACKET_RUN: Final = re.compile(rb"\[+|\]+")
+# A pass drops every "[]" (a leaf) and lowers the deepest level by at most one: each level around a leaf stays. In
+# the brackets of valid JSON, a bracket still there after k passes holds more than k levels, so the deepest level is
+# exactly k above the deepest left; in any other bytes at most k above. Typical answers empty in a few passes; the
+# passes stop early once they find few leaves, and what is left is walked run by run: few runs, each a peak's side.
 _LEAF_PASSES: Final = 16
-# Left to right, as a decoder reads escapes: \\ and \" are the escapes that hide a backslash or a quote.
-_ESCAPED_BACKSLASH_OR_QUOTE: Final = re.compile(rb'\\[\\"]')
-# Backslashes looked at one by one (memchr-fast) before a body is left to the regex: about as many as cost what the
-# regex would.
+_SPARSE_LEAVES: Final = 32
+# Strings are cut out a slice at a time: splitting makes an object per piece, and a body of quotes has many.
+_STRING_SLICE: Final = 1 << 16
+# Backslashes looked at one by one (memchr-fast) before every escape is assumed to matter: about as many as cost what
+# the replacements would.
 _ESCAPES_LOOKED_AT_PER_BYTE: Final = 1 / 256
 
 
 def _escapes_may_matter(body: bytes) -> bool:
     """Whether ``body`` may hold an escaped quote or backslash; most bodies have no backslash or only ``\\n``-like
-    escapes, and a two-byte search would cost as much as the regex."""
+    escapes, and a two-byte search costs about a nanosecond per byte."""
     at = body.find(b"\\")
     for _ in range(64 + int(len(body) * _ESCAPES_LOOKED_AT_PER_BYTE)):
         if at < 0:
@@ -76,25 +78,51 @@ def _escapes_may_matter(body: bytes) -> bool:
     return True
 
 
+def _without_strings(structure: bytes) -> bytes:
+    """``structure`` without what lies between its quotes (pairs taken left to right; after a quote left open,
+    nothing: the decoder stops at an unterminated string)."""
+    kept: list[bytes] = []
+    inside = False
+    for start in range(0, len(structure), _STRING_SLICE):
+        pieces = structure[start : start + _STRING_SLICE].split(b'"')
+        kept.append(b"".join(pieces[inside::2]))
+        inside ^= len(pieces) % 2 == 0  # an odd number of quotes in the slice
+    return b"".join(kept)
+
+
 def _nested_deeper_than(body: bytes, limit: int) -> bool:
-    structure = body.translate(None, _NOT_STRUCTURE)
-    if structure.count(b"[") + structure.count(b"{") <= limit:
+    structure = body.translate(_AS_BRACKETS, _NOT_STRUCTURE)
+    if structure.count(b"[") <= limit:
         return False
     if _escapes_may_matter(body):
-        structure = _ESCAPED_BACKSLASH_OR_QUOTE.sub(b"", body).translate(None, _NOT_STRUCTURE)
+        # Left to right, as a decoder reads escapes: a run of backslashes loses its pairs, then an escaped quote goes.
+        unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+        structure = unescaped.translate(_AS_BRACKETS, _NOT_STRUCTURE)
+        del unescaped
     # Two quotes side by side are an empty string, or the end of one string and the start of the next with no
     # structure between them: either way nothing is lost by dropping them, and most strings go at C speed.
     structure = structure.replace(b'""""', b"").replace(b'""', b"")
     if b'"' in structure:
-        structure = b"".join(structure.split(b'"')[::2])
-    leaves = structure
-    for _ in range(min(_LEAF_PASSES, limit // 2)):
-        leaves = leaves.replace(b"{}", b"").replace(b"[]", b"")
-        if not leaves:
-            return False
-    # The first level past the limit ends the walk (an adversarial body is not walked to its end).
-    levels = accumulate(map(_LEVEL_STEP.__getitem__, structure))
-    return next(filter(limit.__lt__, levels), None) is not None
+        structure = _without_strings(structure)
+    passes = 0
+    while structure and passes < min(_LEAF_PASSES, limit):
+        pruned = structure.replace(b"[]", b"")
+        dropped = len(structure) - len(pruned)
+        if dropped:
+            structure, passes = pruned, passes + 1
+        if dropped * _SPARSE_LEAVES < len(structure):
+            break  # few leaves: the runs are long already, and another pass would cost more than walking them
+    # The deepest level left, walked run by run; the first past what the limit allows ends the walk.
+    allowed, level = limit - passes, 0
+    for run in _BRACKET_RUN.finditer(structure):
+        start, end = run.span()
+        if structure[start] == 0x5B:  # "["
+            level += end - start
+            if level > allowed:
+                return True
+        else:
+            level -= end - start
+    return False
 
 
 def parse(body: bytes | str) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eliza_client import _json
 from eliza_client._constants import JSON_DEPTH_MAX, VALUE_DEPTH_MAX
 from eliza_client._json import MalformedJSON, parse
 
@@ -180,3 +182,55 @@ def test_what_the_client_may_send_it_can_read_back() -> None:
     page = {"messages": [{"metadata": metadata}], "hasMore": False}
     assert depth_of(metadata) == VALUE_DEPTH_MAX
     assert parse(json.dumps(page)) == page
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    value=st.recursive(
+        st.none() | structural_text,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(structural_text, inner, max_size=3),
+        max_leaves=20,
+    ),
+    wide=st.integers(1, 300),
+    slice_size=st.integers(1, 9),
+)
+def test_strings_are_cut_out_alike_however_the_body_is_sliced(value: Any, wide: int, slice_size: int) -> None:
+    # Bodies are cut into 64 KiB slices to find their strings; a string (with brackets in it) across a slice's end
+    # must come out as it does whole. Small slices put every boundary at every kind of byte.
+    body = json.dumps([value] * wide).encode()
+    whole = _json._nested_deeper_than(body, 4)
+    original = _json._STRING_SLICE
+    _json._STRING_SLICE = slice_size
+    try:
+        assert _json._nested_deeper_than(body, 4) == whole == (depth_of([value] * wide) > 4)
+    finally:
+        _json._STRING_SLICE = original
+
+
+def _rep(unit: bytes, size: int) -> bytes:
+    return unit * (size // len(unit))
+
+
+# What an adversary would send to make the measuring cost more than the decoding (found by an adversarial probe: the
+# first version split a body of quotes into an object per string, 54 bytes of memory per byte of body).
+HOSTILE_BODIES = {
+    "quotes around brackets": _rep(b'"[', 4_000_000),
+    "escaped quotes": _rep(b'\\\\"[', 4_000_000),
+    "strings of brackets": b"[" + _rep(b'"\\\\[",', 4_000_000)[:-1] + b"]",
+    "malformed, then nests": b"x" + b",".join([b"[" * 255 + b"]" * 255] * 8_000),
+    "mismatched pairs": b"x" + _rep(b"{]", 4_000_000),
+    "leaves all the way": b"[" + _rep(b"[]", 4_000_000) + b"]",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_BODIES)
+def test_measuring_a_hostile_body_takes_memory_of_its_own_size(name: str) -> None:
+
+    body = HOSTILE_BODIES[name]
+    tracemalloc.start()
+    try:
+        _json._nested_deeper_than(body, JSON_DEPTH_MAX)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= 2.5 * len(body) + 1_000_000, f"{peak / len(body):.1f} bytes per byte of body"
