@@ -60,16 +60,14 @@ _LEAF_PASSES: Final = 16
 _SPARSE_LEAVES: Final = 32
 # Strings are cut out a slice at a time: splitting makes an object per piece, and a body of quotes has many.
 _STRING_SLICE: Final = 1 << 16
-# Backslashes looked at one by one (memchr-fast) before every escape is assumed to matter: about as many as cost what
-# the replacements would.
-_ESCAPES_LOOKED_AT_PER_BYTE: Final = 1 / 256
 
 
 def _escapes_may_matter(body: bytes) -> bool:
     """Whether ``body`` may hold an escaped quote or backslash; most bodies have no backslash or only ``\\n``-like
     escapes, and a two-byte search costs about a nanosecond per byte."""
+    # Backslashes are looked at one by one (memchr-fast), up to about as many as would cost what the replacements do.
     at = body.find(b"\\")
-    for _ in range(64 + int(len(body) * _ESCAPES_LOOKED_AT_PER_BYTE)):
+    for _ in range(64 + len(body) // 256):
         if at < 0:
             return False
         if body.startswith((b'\\"', b"\\\\"), at):
@@ -96,9 +94,7 @@ def _nested_deeper_than(body: bytes, limit: int) -> bool:
         return False
     if _escapes_may_matter(body):
         # Left to right, as a decoder reads escapes: a run of backslashes loses its pairs, then an escaped quote goes.
-        unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
-        structure = unescaped.translate(_AS_BRACKETS, _NOT_STRUCTURE)
-        del unescaped
+        structure = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_AS_BRACKETS, _NOT_STRUCTURE)
     # Two quotes side by side are an empty string, or the end of one string and the start of the next with no
     # structure between them: either way nothing is lost by dropping them, and most strings go at C speed.
     structure = structure.replace(b'""""', b"").replace(b'""', b"")

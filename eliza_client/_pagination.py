@@ -121,7 +121,7 @@ def _check_page(
         raise PaginationError(
             f"the server returned {len(messages)} messages for a page of at most {limit}", reason="page_too_long"
         )
-    stamps = [(message.created_at - EPOCH) // _ONE_MS for message in messages]
+    stamps = [epoch_ms(message.created_at) for message in messages]
     if not stamps:
         return stamps
     # The common case in C-speed passes over the whole page; a page that fails one is walked message by message

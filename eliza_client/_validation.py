@@ -269,7 +269,7 @@ def _normalize_mapping(value: Mapping[Any, Any], path: str, active: set[int]) ->
 def _normalize_json(value: Any, field: str) -> tuple[Any, int]:
     try:
         return _normalize(value, field, set())
-    except RecursionError:
+    except RecursionError:  # only a caller already near the interpreter's limit: _normalize stops at VALUE_DEPTH_MAX
         raise _fail(field, "max_depth", "is nested too deeply to serialise", show_value=False) from None
 
 

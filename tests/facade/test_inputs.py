@@ -406,7 +406,8 @@ def test_the_deepest_metadata_accepted_comes_back_from_every_read(
         stream.until_done()
     stored = [m for m in client.sessions.iter_messages(session.id) if not m.is_agent]
     assert [m.metadata["d"] == deepest["d"] for m in stored] == [True, True, True]
-    assert client.sessions.messages(session.id, limit=1).messages[0].metadata is not None
+    page = client.sessions.messages(session.id, limit=100)
+    assert [m.metadata["d"] == deepest["d"] for m in page.messages if not m.is_agent] == [True, True, True]
     with pytest.raises(ValidationError) as info:
         client.sessions.send_message(session.id, "deeper", metadata={"d": deepest})
     assert info.value.rule == "max_depth"
